@@ -1,0 +1,72 @@
+# The verbs a maintainer uses. `make run` and `make test` do everything on a fresh machine.
+PYTHON_VERSION ?= 3.10.13
+VENV        := .venv
+BIN         := $(VENV)/bin
+PY          := $(BIN)/python
+RASA        := $(BIN)/rasa
+SPACY_MODEL := models/spacy/en_intake_rules
+MODEL       := models/intake.tar.gz
+ACTIONS_PORT ?= 5055
+
+# Privacy and noise: no telemetry from any command the project runs.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TQDM_DISABLE := 1
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data intake_nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+
+.PHONY: setup model run actions test validate unit e2e bench clean
+
+setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json
+
+# Python 3.10 from pyenv when present, else whatever python3.10 is on PATH.
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(PY) || (PYENV_VERSION=$(PYTHON_VERSION) python3.10 -m venv $(VENV) 2>/dev/null || python3.10 -m venv $(VENV))
+	$(BIN)/pip install --quiet --upgrade "pip<24.1"
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed intake_nlu/spacy_pipeline.py
+	$(PY) -m intake_nlu.spacy_pipeline $(SPACY_MODEL)
+
+# Retrains only when the data, config, domain or NLU components changed.
+model: $(MODEL)
+$(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name intake --out models
+	@touch $@
+
+run: $(MODEL)
+	@mkdir -p var
+	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
+	@if [ -t 0 ]; then \
+		$(RASA) shell --model $(MODEL); \
+	else \
+		echo "make run: standard input is not a terminal, so no shell is opened."; \
+		echo "Trained model: $(MODEL). Talk to it from a terminal with 'make run'."; \
+	fi; \
+	kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid
+
+actions: $(VENV)/.installed
+	$(RASA) run actions --actions actions --port $(ACTIONS_PORT)
+
+validate: $(SPACY_MODEL)/meta.json
+	$(RASA) data validate
+
+unit: $(SPACY_MODEL)/meta.json
+	$(BIN)/pytest -q
+
+e2e: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results
+
+test: validate $(MODEL)
+	$(BIN)/pytest -q
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results
+
+bench: $(MODEL)
+	$(PY) bench/nlu_crossval.py
+
+clean:
+	rm -rf models/*.tar.gz results var

@@ -1,0 +1,1 @@
+"""Custom actions of the intake assistant, one module per responsibility."""

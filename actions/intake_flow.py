@@ -1,0 +1,214 @@
+"""The listening part of the intake and the schedule read-back.
+
+`next_step` is the intake clinician's judgement in one pure function: given what the
+person just said and what has been asked, what to say and which stage comes next.
+The rules in data/rules/intake.yml chain the next action from that stage.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.concerns import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for, join_words
+from actions.scheduling_normalizer import describe_schedule
+from actions.slot_mappings import entity_values
+
+Utterance = Tuple[Text, Dict[Text, Any]]
+
+# Stages (the featurized slot `intake_stage`).
+LISTENING = "listening"
+SUGGEST_IPT = "suggest_ipt"
+IPT_SUGGESTED = "ipt_suggested"  # asked "have you heard of IPT?"
+IPT_OFFERED = "ipt_offered"  # asked "questions, or get started?"
+START_SCHEDULING = "start_scheduling"
+CONFIRMING = "confirming"
+SUBMIT = "submit"
+DECLINED = "declined"
+DONE = "done"
+
+COPING_WORDS = {
+    "breathing": "breathing exercises",
+    "meditation": "meditation",
+    "exercise": "exercise",
+    "yoga": "yoga",
+    "journaling": "journaling",
+    "talking": "talking to people close to you",
+    "therapy": "counselling",
+    "medication": "medication",
+    "sleep_routine": "changing your sleep routine",
+    "time_off": "taking time off",
+    "hobbies": "hobbies",
+}
+SCHEDULE_SLOTS = ["preferred_days", "preferred_time", "session_format"]
+
+
+@dataclass
+class IntakeState:
+    stage: Optional[Text]
+    intent: Optional[Text]
+    mentioned: List[Text]  # concerns in this message
+    coping_mentioned: List[Text]
+    looking_weak: bool
+    concerns: List[Text]  # all so far, this message included
+    reflected: List[Text]  # concerns already reflected back
+    coping: List[Text]
+    asked: List[Text]
+
+
+@dataclass
+class Step:
+    say: List[Utterance] = field(default_factory=list)
+    stage: Text = LISTENING
+    slots: Dict[Text, Any] = field(default_factory=dict)
+
+
+def _reflect(state: IntakeState, step: Step) -> None:
+    new = [c for c in state.mentioned if c not in state.reflected]
+    if not new:
+        return
+    response = "utter_reflect_more" if state.reflected else "utter_reflect_concerns"
+    step.say.append((response, {"reflection": describe_concerns(new)}))
+    step.slots["reflected_concerns"] = state.reflected + new
+
+
+def _acknowledge_coping(state: IntakeState, step: Step) -> None:
+    if state.coping_mentioned or (state.intent == "report_coping" and state.coping):
+        words = [COPING_WORDS.get(c, c) for c in (state.coping_mentioned or state.coping)]
+        step.say.append(("utter_acknowledge_coping", {"coping": join_words(words)}))
+    elif state.intent in ("deny", "report_coping") and state.asked[-1:] == ["coping"]:
+        step.say.append(("utter_acknowledge_no_coping", {}))
+
+
+def _ask(step: Step, state: IntakeState, question: Text, response: Text) -> None:
+    step.say.append((response, {}))
+    step.slots["intake_asked"] = state.asked + [question]
+
+
+def _listening(state: IntakeState) -> Step:
+    step = Step()
+    _reflect(state, step)
+    if state.looking_weak:
+        step.say.append(("utter_reassure_not_weak", {}))
+    _acknowledge_coping(state, step)
+    if not state.concerns:
+        _ask(step, state, "presenting", "utter_ask_what_brings_you")
+    elif "more" not in state.asked:
+        _ask(step, state, "more", "utter_ask_more")
+    elif "coping" not in state.asked and not state.coping:
+        _ask(step, state, "coping", "utter_ask_coping")
+    elif "work" in state.concerns and "raised_at_work" not in state.asked:
+        _ask(step, state, "raised_at_work", "utter_ask_raised_at_work")
+    else:
+        if state.asked[-1:] == ["raised_at_work"] and not state.looking_weak and not state.mentioned:
+            step.say.append(("utter_acknowledge_answer", {}))
+        step.stage = SUGGEST_IPT
+    return step
+
+
+def _considering_ipt(state: IntakeState) -> Step:
+    step = Step(stage=IPT_OFFERED)
+    if state.intent == "affirm" and state.stage == IPT_OFFERED or state.intent == "inform_schedule":
+        step.say.append(("utter_glad_to_start", {}))
+        step.slots["therapy_accepted"] = True
+        step.stage = START_SCHEDULING
+        return step
+    if state.intent == "deny" and state.stage == IPT_OFFERED:
+        step.say.append(("utter_respect_decision", {}))
+        step.slots["therapy_accepted"] = False
+        step.stage = DECLINED
+        return step
+    if state.intent == "deny":  # has not heard of IPT
+        step.say.append(("utter_explain_ipt", {}))
+    elif state.intent == "affirm":  # has heard of IPT
+        step.say.append(("utter_glad_you_know_ipt", {}))
+    else:
+        _reflect(state, step)
+        _acknowledge_coping(state, step)
+        focus = ipt_focus_for(state.concerns)
+        if state.mentioned and focus:
+            step.say.append(("utter_ipt_connects_focus", {"focus_explanation": FOCUS_EXPLANATIONS[focus]}))
+        elif state.mentioned:
+            step.say.append(("utter_noted_for_clinician", {}))
+    step.say.append(("utter_ask_questions_or_start", {}))
+    return step
+
+
+def _confirming(state: IntakeState) -> Step:
+    if state.intent == "affirm":
+        return Step(stage=SUBMIT)
+    if state.intent == "deny":
+        slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS}
+        slots["schedule_attempts"] = 0.0
+        return Step(say=[("utter_lets_fix_schedule", {})], stage=START_SCHEDULING, slots=slots)
+    step = Step(stage=CONFIRMING)
+    _reflect(state, step)
+    step.say.append(("utter_ask_schedule_right", {}))
+    return step
+
+
+def _after_intake(state: IntakeState) -> Step:
+    step = Step(stage=state.stage or DONE)
+    _reflect(state, step)
+    if state.mentioned:
+        step.say.append(("utter_noted_for_clinician", {}))
+    step.say.append(("utter_anything_else", {}))
+    return step
+
+
+def next_step(state: IntakeState) -> Step:
+    if state.stage in (IPT_SUGGESTED, IPT_OFFERED):
+        return _considering_ipt(state)
+    if state.stage == CONFIRMING:
+        return _confirming(state)
+    if state.stage in (DECLINED, DONE):
+        return _after_intake(state)
+    return _listening(state)
+
+
+def intake_state(tracker: Tracker) -> IntakeState:
+    return IntakeState(
+        stage=tracker.get_slot("intake_stage"),
+        intent=(tracker.latest_message.get("intent") or {}).get("name"),
+        mentioned=list(dict.fromkeys(entity_values(tracker, "concern"))),
+        coping_mentioned=list(dict.fromkeys(entity_values(tracker, "coping_strategy"))),
+        looking_weak="looking_weak" in entity_values(tracker, "worry"),
+        concerns=tracker.get_slot("concerns") or [],
+        reflected=tracker.get_slot("reflected_concerns") or [],
+        coping=tracker.get_slot("coping_strategies") or [],
+        asked=tracker.get_slot("intake_asked") or [],
+    )
+
+
+def utter_all(dispatcher: CollectingDispatcher, utterances: List[Utterance]) -> None:
+    for response, kwargs in utterances:
+        dispatcher.utter_message(response=response, **kwargs)
+
+
+class ActionContinueIntake(Action):
+    def name(self) -> Text:
+        return "action_continue_intake"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        step = next_step(intake_state(tracker))
+        utter_all(dispatcher, step.say)
+        events = [SlotSet(slot, value) for slot, value in step.slots.items()]
+        return events + [SlotSet("intake_stage", step.stage)]
+
+
+def schedule_summary(tracker: Tracker) -> Text:
+    return describe_schedule(*(tracker.get_slot(slot) for slot in SCHEDULE_SLOTS))
+
+
+class ActionConfirmSchedule(Action):
+    def name(self) -> Text:
+        return "action_confirm_schedule"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_confirm_schedule", summary=schedule_summary(tracker))
+        return [SlotSet("intake_stage", CONFIRMING)]

@@ -1,0 +1,48 @@
+"""The scheduling form's questions: days, time of day and session format."""
+from typing import Any, Dict, Optional, Text
+
+from actions import scheduling_normalizer as normalize
+from actions.validation_base import AnswerValidator
+
+OFFER_HUMAN = "utter_offer_human_for_scheduling"
+
+
+class PreferredDaysValidator(AnswerValidator):
+    slot = "preferred_days"
+    reask_response = "utter_reask_preferred_days"
+    offer_human_response = OFFER_HUMAN
+
+    def normalize(self, text: Text) -> Optional[Any]:
+        return normalize.normalize_days(text)
+
+    def also_fills(self, text: Text) -> Dict[Text, Any]:
+        extra = {
+            "preferred_time": normalize.normalize_time(text),
+            "session_format": normalize.normalize_format(text),
+        }
+        return {slot: value for slot, value in extra.items() if value}
+
+
+class PreferredTimeValidator(AnswerValidator):
+    slot = "preferred_time"
+    reask_response = "utter_reask_preferred_time"
+    offer_human_response = OFFER_HUMAN
+
+    def normalize(self, text: Text) -> Optional[Any]:
+        return normalize.normalize_time(text)
+
+    def also_fills(self, text: Text) -> Dict[Text, Any]:
+        session_format = normalize.normalize_format(text)
+        return {"session_format": session_format} if session_format else {}
+
+
+class SessionFormatValidator(AnswerValidator):
+    slot = "session_format"
+    reask_response = "utter_reask_session_format"
+    offer_human_response = OFFER_HUMAN
+
+    def normalize(self, text: Text) -> Optional[Any]:
+        return normalize.normalize_format(text)
+
+
+SCHEDULING_VALIDATORS = [PreferredDaysValidator(), PreferredTimeValidator(), SessionFormatValidator()]

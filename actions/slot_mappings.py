@@ -1,0 +1,64 @@
+"""action_validate_slot_mappings: runs after every user message, inside Rasa's slot
+extraction. It accumulates concerns and coping strategies, keeps ipt_focus in step
+with the concerns, and validates the answers of every form.
+
+Form answers are validated here rather than in a `validate_<form>` action so that
+the form itself never calls the action server: a crisis message inside a form is
+rejected by the form Rasa-side and reaches the crisis rule even when this server is
+down (Rasa only logs a warning when this action is unreachable).
+"""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.concerns import ipt_focus_for, merge_unique
+from actions.scheduling_validation import SCHEDULING_VALIDATORS
+from actions.validation_base import validators_by_slot
+
+FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS)
+PRESENTING_PROBLEM_MAX_CHARS = 500
+
+
+def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
+    return [
+        e["value"]
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == entity and isinstance(e.get("value"), str)
+    ]
+
+
+def intake_updates(tracker: Tracker) -> Dict[Text, Any]:
+    """Slots that follow from what the person just said, whatever its intent."""
+    updates: Dict[Text, Any] = {}
+    mentioned = entity_values(tracker, "concern")
+    concerns = merge_unique(tracker.get_slot("concerns"), mentioned)
+    if concerns != (tracker.get_slot("concerns") or []):
+        updates["concerns"] = concerns
+    coping = merge_unique(tracker.get_slot("coping_strategies"), entity_values(tracker, "coping_strategy"))
+    if coping != (tracker.get_slot("coping_strategies") or []):
+        updates["coping_strategies"] = coping
+    focus = ipt_focus_for(concerns)
+    if focus != tracker.get_slot("ipt_focus"):
+        updates["ipt_focus"] = focus
+    if mentioned and not tracker.get_slot("presenting_problem"):
+        text = tracker.latest_message.get("text") or ""
+        updates["presenting_problem"] = text[:PRESENTING_PROBLEM_MAX_CHARS]
+    return updates
+
+
+class ActionValidateSlotMappings(Action):
+    def name(self) -> Text:
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        updates = intake_updates(tracker)
+        requested = tracker.get_slot("requested_slot")
+        just_set = tracker.slots_to_validate()
+        validator = FORM_VALIDATORS.get(requested)
+        if validator and requested in just_set:
+            updates.update(validator.validate(just_set[requested], dispatcher, tracker))
+        return [SlotSet(slot, value) for slot, value in updates.items()]

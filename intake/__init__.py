@@ -1,0 +1,1 @@
+"""The clinician's side: the intake record store."""

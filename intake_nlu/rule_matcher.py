@@ -1,0 +1,100 @@
+"""Phrase and token-pattern matching over lowercase lemmas, shared by the rule components.
+
+Pattern files are YAML: `{entity: {value: [pattern, ...]}}` plus an optional `exclude`
+list. A pattern is either a phrase (matched by lemma, so inflections match too) or a
+spaCy Matcher token pattern (a list of token dicts) for phrases with gaps.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Text, Tuple
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+EXCLUDE = "exclude"
+NEGATIONS = {"not", "no", "never", "n't", "without", "nor"}
+PATTERNS_DIR = Path(__file__).parent / "patterns"
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    entity: Text
+    value: Text
+    start: int
+    end: int
+    text: Text
+
+    def as_rasa_entity(self, extractor: Text) -> Dict:
+        return {
+            "entity": self.entity,
+            "value": self.value,
+            "start": self.start,
+            "end": self.end,
+            "confidence_entity": 1.0,
+            "extractor": extractor,
+        }
+
+
+def load_patterns(filename: Text) -> Dict:
+    with open(PATTERNS_DIR / filename, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+class RuleMatcher:
+    """Finds the labelled phrases of one pattern file in a text; the longest match wins."""
+
+    def __init__(self, nlp: Language, patterns: Dict, skip_negated: bool) -> None:
+        self._nlp = nlp
+        self._skip_negated = skip_negated
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._tokens = Matcher(nlp.vocab)
+        for label, items in self._labelled(patterns):
+            phrases = [p.lower() for p in items if isinstance(p, str)]
+            token_patterns = [p for p in items if isinstance(p, list)]
+            if phrases:
+                self._phrases.add(label, list(nlp.pipe(phrases)))
+            if token_patterns:
+                self._tokens.add(label, token_patterns)
+
+    @staticmethod
+    def _labelled(patterns: Dict) -> Iterable[Tuple[Text, List]]:
+        for entity, values in patterns.items():
+            if entity == EXCLUDE:
+                yield EXCLUDE, values
+                continue
+            for value, items in values.items():
+                yield f"{entity}:{value}", items
+
+    def _doc(self, text: Text) -> Doc:
+        lowered = text.lower()
+        # Offsets must stay valid for the original text; a few Unicode letters change
+        # length when lowercased, and then the original casing is matched instead.
+        return self._nlp(lowered if len(lowered) == len(text) else text)
+
+    def _negated(self, span: Span) -> bool:
+        before = span.doc[max(span.start - 2, 0) : span.start]
+        return any(t.lower_ in NEGATIONS or t.lemma_ in NEGATIONS for t in before)
+
+    def find(self, text: Text) -> List[RuleMatch]:
+        doc = self._doc(text)
+        spans = [
+            Span(doc, start, end, label=label)
+            for label, start, end in (
+                (self._nlp.vocab.strings[m_id], s, e)
+                for m_id, s, e in list(self._phrases(doc)) + list(self._tokens(doc))
+            )
+        ]
+        found = []
+        for span in filter_spans(spans):
+            if span.label_ == EXCLUDE:
+                continue
+            if self._skip_negated and self._negated(span):
+                continue
+            entity, value = span.label_.split(":", 1)
+            found.append(
+                RuleMatch(entity, value, span.start_char, span.end_char, text[span.start_char : span.end_char])
+            )
+        return found

@@ -4,7 +4,7 @@ from typing import Iterable, List, Optional, Text
 # Plain words used when the bot reflects a concern back to the person.
 CONCERN_WORDS = {
     "stress": "a lot of stress",
-    "anxiety": "anxiety and worry",
+    "anxiety": "anxiety",
     "sleep": "trouble sleeping",
     "isolation": "feeling isolated",
     "low_mood": "feeling low",

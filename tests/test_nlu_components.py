@@ -1,0 +1,128 @@
+"""The spaCy rule components and the typed-command guard."""
+import pytest
+import spacy
+from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+from rasa.shared.core.domain import Domain
+from rasa.shared.nlu.training_data.message import Message
+
+from intake_nlu.command_guard import button_payloads
+from intake_nlu.rule_matcher import RuleMatcher, load_patterns
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load(ROOT / "models" / "spacy" / "en_intake_rules")
+
+
+@pytest.fixture(scope="module")
+def concerns(nlp):
+    return RuleMatcher(nlp, load_patterns("concerns.yml"), skip_negated=True)
+
+
+@pytest.fixture(scope="module")
+def crisis(nlp):
+    return RuleMatcher(nlp, load_patterns("crisis.yml"), skip_negated=False)
+
+
+def values(matcher, text, kind="concern"):
+    return sorted({m.value for m in matcher.find(text) if m.entity == kind})
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I'm so stressed and overwhelmed", ["stress"]),
+        ("I CAN'T KEEP UP at all", ["stress"]),
+        ("panicking about everything", ["anxiety"]),
+        ("I keep waking up at night", ["sleep"]),
+        ("insomnia", ["sleep"]),
+        ("i feel so lonely and alone", ["isolation"]),
+        ("I've been withdrawing from my friends", ["isolation"]),
+        ("feeling hopeless and empty", ["low_mood"]),
+        ("my boss and my colleagues", ["work"]),
+        ("we keep having arguments", ["conflict"]),
+        ("since the divorce", ["life_change"]),
+        ("we had a baby in may", ["life_change"]),
+        ("my dad passed away", ["grief"]),
+        ("bereavement", ["grief"]),
+        ("I'm not anxious at all", []),
+        ("after work suits me", []),
+        ("that works for me", []),
+        ("I wrote down my thoughts", []),
+    ],
+)
+def test_concerns_have_canonical_values(concerns, text, expected):
+    assert values(concerns, text) == expected
+
+
+def test_entities_carry_offsets_into_the_original_text(concerns):
+    text = "Honestly I'm OVERWHELMED 😔 by my Job"
+    found = concerns.find(text)
+    assert [(text[m.start:m.end], m.value) for m in found] == [("OVERWHELMED", "stress"), ("Job", "work")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I've tried some breathing exercises and meditation", ["breathing", "meditation"]),
+        ("I go to the gym and keep a journal", ["exercise", "journaling"]),
+        ("yoga helped a bit", ["yoga"]),
+    ],
+)
+def test_coping_strategies_are_extracted(concerns, text, expected):
+    assert values(concerns, text, "coping_strategy") == expected
+
+
+def test_fear_of_looking_weak_is_recognised(concerns):
+    assert values(concerns, "they'll think I can't handle it", "worry") == ["looking_weak"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to kill myself",
+        "everyone would be better off without me",
+        "I want to go to sleep and not wake up",
+        "I've been cutting myself",
+        "I'm going to hurt him",
+        "my husband hits me",
+        "i dont want to live anymore",
+    ],
+)
+def test_crisis_rules_fire(crisis, text):
+    assert crisis.find(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this job is killing me",
+        "I'm dead tired",
+        "the deadline is killing me",
+        "I could kill for a coffee",
+        "I cut back on caffeine",
+        "I'm dying to get started",
+        "it really hit me hard when she left",
+    ],
+)
+def test_crisis_rules_ignore_idioms(crisis, text):
+    assert crisis.find(text) == []
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def test_button_payloads_are_collected_from_the_domain(domain):
+    assert {"/affirm", "/deny", "/accept_therapy", "/decline_therapy"} <= button_payloads(domain)
+
+
+def test_only_the_bots_own_button_payloads_are_commands(domain):
+    handler = RegexMessageHandler()
+    pressed, typed = Message({"text": "/affirm"}), Message({"text": "/crisis"})
+    typed.set("intent", {"name": "nlu_fallback", "confidence": 0.4})
+    pressed, typed = handler.process([pressed, typed], domain)
+    assert pressed.get("intent")["name"] == "affirm"
+    assert typed.get("intent")["name"] == "nlu_fallback"

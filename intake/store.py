@@ -136,26 +136,25 @@ class IntakeStore:
             )
             return new_id
 
-    def get(self, conversation_id: Text) -> Optional[IntakeRecord]:
+    def _read(self, query) -> list:
         try:
             self._ensure_schema()
             with self._engine.connect() as connection:
-                row = connection.execute(
-                    sa.select(intake_records).where(intake_records.c.conversation_id == conversation_id)
-                ).first()
+                return connection.execute(query).all()
         except SQLAlchemyError as error:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None
-        return _record(row) if row else None
+
+    def get(self, conversation_id: Text) -> Optional[IntakeRecord]:
+        rows = self._read(
+            sa.select(intake_records).where(intake_records.c.conversation_id == conversation_id)
+        )
+        return _record(rows[0]) if rows else None
 
     def all(self) -> List[IntakeRecord]:
-        try:
-            self._ensure_schema()
-            with self._engine.connect() as connection:
-                rows = connection.execute(
-                    sa.select(intake_records).order_by(
-                        intake_records.c.urgent.desc(), intake_records.c.created_at.desc()
-                    )
-                ).all()
-        except SQLAlchemyError as error:
-            raise IntakeStoreError(f"database error ({type(error).__name__})") from None
+        """Urgent records first, then newest first."""
+        rows = self._read(
+            sa.select(intake_records).order_by(
+                intake_records.c.urgent.desc(), intake_records.c.created_at.desc()
+            )
+        )
         return [_record(r) for r in rows]

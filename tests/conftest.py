@@ -1,4 +1,5 @@
 """Tracker fixtures for action tests, in the style of RasaHQ/financial-demo."""
+import asyncio
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -53,3 +54,16 @@ def tracker_factory():
 
 def responses(dispatcher: CollectingDispatcher) -> List[str]:
     return [m["response"] for m in dispatcher.messages]
+
+
+@pytest.fixture(scope="session")
+def parse():
+    """Parses text with the trained model (make test trains it before pytest runs)."""
+    from rasa.core.agent import Agent
+
+    if not MODEL_PATH.exists():
+        pytest.fail("no trained model: run `make test`, which trains it first")
+    agent = Agent.load(str(MODEL_PATH))
+    loop = asyncio.new_event_loop()
+    yield lambda text: loop.run_until_complete(agent.parse_message(text))
+    loop.close()

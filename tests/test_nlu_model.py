@@ -1,20 +1,5 @@
 """The trained model (make test trains it first): seed lines, paraphrases, commands."""
-import asyncio
-
 import pytest
-from rasa.core.agent import Agent
-
-from tests.conftest import MODEL_PATH
-
-
-@pytest.fixture(scope="module")
-def parse():
-    if not MODEL_PATH.exists():
-        pytest.fail("no trained model: run `make test`, which trains it first")
-    agent = Agent.load(str(MODEL_PATH))
-    loop = asyncio.new_event_loop()
-    yield lambda text: loop.run_until_complete(agent.parse_message(text))
-    loop.close()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,84 @@
+"""Training time and webhook turn latency: this project against the stock `rasa init`
+configuration trained on this project's data, in one run on this machine.
+
+Usage: make bench-speed   (several minutes: the stock configuration trains DIET and TED)
+Both models use the same domain, data, action server and SQLite tracker store; each
+is trained from scratch with an empty cache. Latency is one whole conversation turn
+(seed transcript plus scheduling) over the REST webhook, after one warm-up conversation.
+"""
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RASA, ROOT, conversation, env, free_port, percentile, process, send, wait_for  # noqa: E402
+
+STOCK_CONFIG = ROOT / ".venv/lib/python3.10/site-packages/rasa/cli/initial_project/config.yml"
+CONVERSATIONS = 5
+
+
+def train(config: Path, out: Path, name: str) -> float:
+    cache = out / f"cache-{name}"
+    start = time.monotonic()
+    subprocess.run(
+        [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
+         "--out", str(out), "--fixed-model-name", name],
+        cwd=ROOT, env=dict(env(), RASA_CACHE_DIRECTORY=str(cache)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+    )
+    return time.monotonic() - start
+
+
+def turn_latencies(model: Path, work: Path, actions_port: int) -> list:
+    endpoints = work / f"endpoints-{model.stem}.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work}/tracker-{model.stem}.db\n"
+    )
+    port = free_port()
+    args = [RASA, "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
+            "--endpoints", str(endpoints)]
+    with process(args, work / f"rasa-{model.stem}.log"):
+        wait_for(f"http://127.0.0.1:{port}/status")
+        for line in conversation():  # warm-up
+            send(port, f"warmup-{model.stem}", line)
+        latencies = []
+        for n in range(CONVERSATIONS):
+            for line in conversation():
+                start = time.perf_counter()
+                send(port, f"bench-{model.stem}-{n}", line)
+                latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="intake-speed-"))
+    try:
+        stock_config = work / "stock_config.yml"
+        shutil.copy(STOCK_CONFIG, stock_config)
+        print("training this project's configuration from scratch ...", flush=True)
+        ours_train = train(ROOT / "config.yml", work, "ours")
+        print("training the stock `rasa init` configuration from scratch ...", flush=True)
+        stock_train = train(stock_config, work, "stock")
+        actions_port = free_port()
+        actions = [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)]
+        with process(actions, work / "actions.log"):
+            wait_for(f"http://127.0.0.1:{actions_port}/health")
+            ours = turn_latencies(work / "ours.tar.gz", work, actions_port)
+            stock = turn_latencies(work / "stock.tar.gz", work, actions_port)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{'':28}{'this project':>14}{'stock rasa init':>17}{'ratio':>9}")
+    print(f"{'rasa train from scratch (s)':28}{ours_train:14.1f}{stock_train:17.1f}{stock_train / ours_train:8.1f}x")
+    print(f"{'turn latency median (ms)':28}{median(ours):14.1f}{median(stock):17.1f}{median(stock) / median(ours):8.1f}x")
+    print(f"{'turn latency p95 (ms)':28}{percentile(ours, 0.95):14.1f}{percentile(stock, 0.95):17.1f}")
+    print(f"({len(ours)} turns each, {CONVERSATIONS} conversations, 1 Rasa process, 1 action server, sequential, 2 cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

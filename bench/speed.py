@@ -14,8 +14,10 @@ import time
 from pathlib import Path
 from statistics import median
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RASA, ROOT, conversation, env, free_port, percentile, process, send, wait_for  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.servers import (  # noqa: E402
+    RASA, ROOT, conversation, env, free_port, percentile, process, send, wait_for, write_endpoints,
+)
 
 STOCK_CONFIG = ROOT / ".venv/lib/python3.10/site-packages/rasa/cli/initial_project/config.yml"
 CONVERSATIONS = 5
@@ -34,11 +36,7 @@ def train(config: Path, out: Path, name: str) -> float:
 
 
 def turn_latencies(model: Path, work: Path, actions_port: int) -> list:
-    endpoints = work / f"endpoints-{model.stem}.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work}/tracker-{model.stem}.db\n"
-    )
+    endpoints = write_endpoints(work / f"endpoints-{model.stem}.yml", actions_port, work / f"tracker-{model.stem}.db")
     port = free_port()
     args = [RASA, "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
             "--endpoints", str(endpoints)]

@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: starting servers and talking to them over REST."""
+"""Starting the servers on loopback ports and talking to them over REST (tests and bench)."""
 import json
 import os
 import socket
@@ -50,9 +50,13 @@ def wait_for(url: str, seconds: float = 180) -> float:
 
 
 @contextmanager
-def process(args: List[str], log: Path, cwd: Path = ROOT) -> Iterator[subprocess.Popen]:
+def process(
+    args: List[str], log: Path, cwd: Path = ROOT, extra_env: Optional[Dict[str, str]] = None
+) -> Iterator[subprocess.Popen]:
     with open(log, "w") as handle:
-        proc = subprocess.Popen(args, cwd=cwd, env=env(), stdout=handle, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            args, cwd=cwd, env={**env(), **(extra_env or {})}, stdout=handle, stderr=subprocess.STDOUT
+        )
         try:
             yield proc
         finally:
@@ -70,6 +74,19 @@ def send(port: int, sender: str, text: str, timeout: float = 60) -> List[dict]:
         headers={"Content-Type": "application/json"},
     )
     return json.load(urllib.request.urlopen(request, timeout=timeout))
+
+
+def get_json(port: int, path: str) -> dict:
+    return json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30))
+
+
+def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
+    path.write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+        "nlg:\n  type: intake.nlg.PracticeResponseGenerator\n"
+    )
+    return path
 
 
 def rss_mb(pid: int) -> Optional[float]:

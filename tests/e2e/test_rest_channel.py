@@ -1,0 +1,112 @@
+"""The assistant over its REST channel: real Rasa and action servers on loopback ports,
+a throwaway SQLite tracker store and intake store."""
+import time
+from contextlib import ExitStack
+
+import pytest
+
+from intake.store import IntakeStore
+from tests.conftest import MODEL_PATH
+from tests.servers import RASA, conversation, free_port, get_json, process, send, wait_for, write_endpoints
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    if not MODEL_PATH.exists():
+        pytest.fail("no trained model: run `make test`, which trains it first")
+    work = tmp_path_factory.mktemp("rest")
+    actions_port, rasa_port = free_port(), free_port()
+    intake_url = f"sqlite:///{work}/intake.db"
+    endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
+    with ExitStack() as stack:
+        actions = stack.enter_context(process(
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            work / "actions.log", extra_env={"INTAKE_DATABASE_URL": intake_url}))
+        stack.enter_context(process(
+            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
+             "--endpoints", str(endpoints)], work / "rasa.log"))
+        wait_for(f"http://127.0.0.1:{actions_port}/health")
+        wait_for(f"http://127.0.0.1:{rasa_port}/status")
+        yield {"port": rasa_port, "actions": actions, "store": IntakeStore(intake_url), "work": work}
+
+
+def texts(replies):
+    return " ".join(r.get("text", "") for r in replies)
+
+
+def tracker(servers, sender):
+    return get_json(servers["port"], f"/conversations/{sender}/tracker")
+
+
+def test_the_seed_conversation_fills_the_contract_slots_and_stores_one_record(servers):
+    lines = conversation()
+    for line in lines:
+        assert send(servers["port"], "seed", line), f"no reply to: {line}"
+    state = tracker(servers, "seed")
+    slots = state["slots"]
+    assert set(slots["concerns"]) >= {"stress", "work", "anxiety", "sleep", "isolation"}
+    assert len(slots["concerns"]) == len(set(slots["concerns"]))
+    assert slots["coping_strategies"] == ["breathing", "meditation"]
+    assert slots["ipt_focus"] == "interpersonal_deficits"
+    assert slots["therapy_accepted"] is True
+    assert (slots["preferred_days"], slots["preferred_time"], slots["session_format"]) == (
+        ["tuesday", "thursday"], "evening", "video")
+    assert slots["risk_flag"] is False
+    actions = [e["name"] for e in state["events"] if e["event"] == "action"]
+    assert {"action_suggest_ipt", "scheduling_form", "action_submit_intake"} <= set(actions)
+    user_turns = [e["text"] for e in state["events"] if e["event"] == "user"]
+    assert user_turns == lines  # every accepted turn is stored, in order
+    record = servers["store"].get("seed")
+    assert record and record.session_format == "video" and not record.urgent
+    assert [r.conversation_id for r in servers["store"].all()].count("seed") == 1
+
+
+def test_every_conversation_opens_with_the_not_an_emergency_notice(servers):
+    first = texts(send(servers["port"], "notice", "how much does it cost?"))
+    assert first.startswith("Before we start: I'm not an emergency service") and "988" in first
+    assert "Fees depend" in first
+    second = texts(send(servers["port"], "notice", "is this confidential?"))
+    assert "not an emergency service" not in second
+
+
+def test_a_crisis_message_mid_form_stops_the_form(servers):
+    send(servers["port"], "midform", "I'd like to book therapy")
+    assert tracker(servers, "midform")["active_loop"].get("name") == "scheduling_form"
+    reply = texts(send(servers["port"], "midform", "honestly I just want to die"))
+    assert "988" in reply and "911" in reply and "Are you safe right now?" in reply
+    state = tracker(servers, "midform")
+    assert state["slots"]["risk_flag"] is True
+    assert not state["active_loop"].get("name")
+
+
+def test_crisis_then_a_completed_intake_is_stored_urgent(servers):
+    port = servers["port"]
+    send(port, "urgent", "sometimes I think about ending it all")
+    send(port, "urgent", "yes I'm safe")
+    for line in ["I'd like to start therapy", "weekdays", "mornings", "by phone", "yes"]:
+        send(port, "urgent", line)
+    record = servers["store"].get("urgent")
+    assert record is not None and record.urgent and record.risk_flag
+
+
+def test_a_typed_slash_command_is_understood_as_text(servers):
+    send(servers["port"], "slash", "/crisis")
+    latest = tracker(servers, "slash")["latest_message"]
+    assert latest["text"] == "/crisis"
+    # Not forced: Rasa's forced intent has a one-entry ranking; the classifier ranks many.
+    assert len(latest["intent_ranking"]) > 1, latest
+
+
+def test_the_bots_own_button_payload_is_a_command(servers):
+    send(servers["port"], "button", "/affirm")
+    assert tracker(servers, "button")["latest_message"]["intent"] == {"name": "affirm", "confidence": 1.0}
+
+
+def test_crisis_is_answered_within_two_seconds_with_the_action_server_down(servers):
+    servers["actions"].terminate()
+    servers["actions"].wait(timeout=20)
+    start = time.monotonic()
+    reply = texts(send(servers["port"], "down", "I have been cutting myself again"))
+    elapsed = time.monotonic() - start
+    assert "988" in reply and elapsed < 2.0, f"{elapsed:.2f}s: {reply}"
+    assert tracker(servers, "down")["slots"]["risk_flag"] is True

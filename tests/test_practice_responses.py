@@ -1,0 +1,58 @@
+"""Responses rendered by the Rasa-side generator: the crisis line comes from the profile."""
+import re
+
+import pytest
+from rasa.shared.core.domain import Domain
+
+from intake.nlg import PracticeResponseGenerator
+from intake.practice import PracticeConfigError, practice_settings
+from tests.conftest import ROOT
+
+# Values the custom actions pass with their responses.
+ACTION_VARIABLES = {"reflection": "stress", "coping": "meditation", "rationale": "stress",
+                    "focus_explanation": "IPT helps.", "summary": "Monday, mornings, by phone"}
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def render(domain, response, monkeypatch, profile=None):
+    if profile:
+        monkeypatch.setenv("INTAKE_CRISIS_PROFILE", profile)
+    generator = PracticeResponseGenerator(domain=domain)
+    return generator.generate_from_slots(response, {}, "rest", **ACTION_VARIABLES)["text"]
+
+
+def test_us_profile_is_the_default(domain, monkeypatch):
+    monkeypatch.delenv("INTAKE_CRISIS_PROFILE", raising=False)
+    text = render(domain, "utter_crisis", monkeypatch)
+    assert "988" in text and "911" in text and "not an emergency service" in text
+
+
+def test_uk_profile_names_samaritans_and_999(domain, monkeypatch):
+    text = render(domain, "utter_crisis", monkeypatch, profile="uk")
+    assert "116 123" in text and "999" in text and "988" not in text
+
+
+def test_the_greeting_says_it_is_not_an_emergency_service(domain, monkeypatch):
+    text = render(domain, "utter_greet", monkeypatch, profile="uk")
+    assert "not an emergency service" in text and "116 123" in text
+
+
+@pytest.mark.parametrize("profile", ["us", "uk"])
+def test_every_response_renders_without_placeholders(domain, monkeypatch, profile):
+    for name in domain.responses:
+        text = render(domain, name, monkeypatch, profile=profile) or ""
+        assert not re.search(r"\{[a-z_]+\}", text), name
+
+
+def test_an_unknown_profile_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("INTAKE_CRISIS_PROFILE", "atlantis")
+    with pytest.raises(PracticeConfigError, match="atlantis"):
+        practice_settings()
+
+
+def test_the_server_uses_the_generator():
+    assert "intake.nlg.PracticeResponseGenerator" in (ROOT / "endpoints.yml").read_text()

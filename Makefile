@@ -17,7 +17,7 @@ export TQDM_DISABLE := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data intake_nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: setup model run actions test validate unit e2e bench clean
+.PHONY: setup model run actions test validate unit e2e bench bench-speed bench-safety clean
 
 setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 
@@ -67,6 +67,12 @@ test: validate $(MODEL)
 
 bench: $(MODEL)
 	$(PY) bench/nlu_crossval.py
+
+bench-speed: $(MODEL)
+	$(PY) bench/speed.py
+
+bench-safety: $(MODEL)
+	$(PY) bench/safety.py
 
 clean:
 	rm -rf models/*.tar.gz results var

@@ -100,7 +100,7 @@ class CrisisRuleDetector(_RuleComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"classifier_threshold": 0.75, "fallback_threshold": 0.25}
+        return {"classifier_threshold": 0.8, "fallback_threshold": 0.25}
 
     def crisis_matches(self, text: Text, model: SpacyModel) -> List:
         return self.matcher(model).find(text)

@@ -126,3 +126,20 @@ def test_only_the_bots_own_button_payloads_are_commands(domain):
     pressed, typed = handler.process([pressed, typed], domain)
     assert pressed.get("intent")["name"] == "affirm"
     assert typed.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("filename", ["concerns.yml", "crisis.yml"])
+def test_pattern_files_hold_only_text(filename):
+    """YAML reads an unquoted no/off/on as a boolean, which breaks a token pattern."""
+    def list_items(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from list_items(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield item
+                yield from list_items(item)
+
+    # Booleans are fine as flags (IS_ALPHA: true), never as words in a list.
+    bad = [v for v in list_items(load_patterns(filename)) if isinstance(v, bool) or v is None]
+    assert bad == [], f"quote these values in {filename}: {bad}"

@@ -1,6 +1,8 @@
-"""Custom Rasa NLU components for the intake assistant (spaCy rules, command guard)."""
-from intake_nlu import command_guard
+"""Rasa-side extensions of the intake assistant: NLU components, the typed-command
+guard and the action-reply validation fix."""
+from intake_nlu import action_reply_validation, command_guard
 
 # Rasa loads this package whenever a model that uses our components is trained or
-# served, so the guard is in place before the first message is parsed.
+# served, so both are in place before the first message is handled.
 command_guard.install()
+action_reply_validation.install()

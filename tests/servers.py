@@ -80,10 +80,13 @@ def get_json(port: int, path: str) -> dict:
     return json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30))
 
 
-def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
+def write_endpoints(
+    path: Path, actions_port: int, tracker_db: Path,
+    tracker_store: str = "intake.tracker_store.CachedSQLTrackerStore",
+) -> Path:
     path.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+        f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n  db: {tracker_db}\n"
         "nlg:\n  type: intake.nlg.PracticeResponseGenerator\n"
     )
     return path

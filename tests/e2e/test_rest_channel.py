@@ -27,7 +27,8 @@ def servers(tmp_path_factory):
              "--endpoints", str(endpoints)], work / "rasa.log"))
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
-        yield {"port": rasa_port, "actions": actions, "store": IntakeStore(intake_url), "work": work}
+        yield {"port": rasa_port, "actions": actions, "store": IntakeStore(intake_url), "work": work,
+               "endpoints": endpoints}
 
 
 def texts(replies):
@@ -59,6 +60,21 @@ def test_the_seed_conversation_fills_the_contract_slots_and_stores_one_record(se
     record = servers["store"].get("seed")
     assert record and record.session_format == "video" and not record.urgent
     assert [r.conversation_id for r in servers["store"].all()].count("seed") == 1
+
+
+def test_conversations_survive_a_restart(servers):
+    port = servers["port"]
+    send(port, "restart", "I've been so lonely since my divorce")
+    restarted_port = free_port()
+    with process([RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(restarted_port), "-i",
+                  "127.0.0.1", "--endpoints", str(servers["endpoints"])], servers["work"] / "restarted.log"):
+        wait_for(f"http://127.0.0.1:{restarted_port}/status")
+        send(restarted_port, "restart", "and I can't sleep")
+        state = get_json(restarted_port, "/conversations/restart/tracker")
+    assert [e["text"] for e in state["events"] if e["event"] == "user"] == [
+        "I've been so lonely since my divorce", "and I can't sleep"]
+    assert set(state["slots"]["concerns"]) == {"isolation", "life_change", "sleep"}
+    assert "InMemoryTrackerStore" not in (servers["work"] / "restarted.log").read_text()
 
 
 def test_every_conversation_opens_with_the_not_an_emergency_notice(servers):

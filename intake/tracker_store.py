@@ -1,0 +1,106 @@
+"""The SQL tracker store, with the conversations it handled last kept in memory.
+
+Rasa's SQLTrackerStore rebuilds the whole tracker from the database on every message
+and counts the stored events again before every save: about a third of a turn here,
+growing with the conversation. This store keeps the trackers it saved and, on each
+read, asks the database only for the conversation's newest event id: when it is the
+one this store wrote last (no other process wrote, nothing was deleted) and the cached
+tracker was not changed without being saved, the cached tracker is used. Anything
+else reads from the database as before.
+
+On SQLite it also turns on write-ahead logging with synchronous=NORMAL: a commit no
+longer waits for the disk twice, and a crash of the process loses nothing committed
+(a power cut may lose the last transactions).
+"""
+import itertools
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+@dataclass
+class _Cached:
+    tracker: DialogueStateTracker
+    stored_events: int  # len(tracker.events) when it was last read or saved
+    latest_event_id: Optional[int]
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, cache_size: int = 1000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
+        self._cache_size = int(cache_size)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _tune_sqlite)
+
+    def _latest_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
+        return (
+            session.query(sa.func.max(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == sender_id)
+            .scalar()
+        )
+
+    def _remember(self, sender_id: Text, entry: _Cached) -> None:
+        self._cache[sender_id] = entry
+        self._cache.move_to_end(sender_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _fresh(self, sender_id: Text, latest_event_id: Optional[int]) -> Optional[_Cached]:
+        entry = self._cache.get(sender_id)
+        if (
+            entry is not None
+            and latest_event_id is not None
+            and entry.latest_event_id == latest_event_id
+            and len(entry.tracker.events) == entry.stored_events
+        ):
+            return entry
+        return None
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            latest = self._latest_event_id(session, sender_id)
+        entry = self._fresh(sender_id, latest)
+        if entry is not None:
+            self._cache.move_to_end(sender_id)
+            return entry.tracker
+        tracker = await super().retrieve(sender_id)
+        if tracker is None:
+            self._cache.pop(sender_id, None)
+        else:
+            self._remember(sender_id, _Cached(tracker, len(tracker.events), latest))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet, without counting the stored ones when known."""
+        entry = self._cache.get(tracker.sender_id)
+        if (
+            entry is not None
+            and entry.tracker is tracker
+            and self._latest_event_id(session, tracker.sender_id) == entry.latest_event_id
+        ):
+            return itertools.islice(tracker.events, entry.stored_events, len(tracker.events))
+        return super()._additional_events(session, tracker)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        sessions = sum(1 for event in tracker.events if isinstance(event, SessionStarted))
+        if sessions > 1:
+            # A new session began: a fresh read returns only its events, so start there.
+            self._cache.pop(tracker.sender_id, None)
+            return
+        with self.session_scope() as session:
+            latest = self._latest_event_id(session, tracker.sender_id)
+        self._remember(tracker.sender_id, _Cached(tracker, len(tracker.events), latest))

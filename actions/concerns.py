@@ -1,18 +1,7 @@
 """What the concerns mean: plain words for reflecting them back, and the IPT focus."""
 from typing import Iterable, List, Optional, Text
 
-# Plain words used when the bot reflects a concern back to the person.
-CONCERN_WORDS = {
-    "stress": "a lot of stress",
-    "anxiety": "anxiety",
-    "sleep": "trouble sleeping",
-    "isolation": "feeling isolated",
-    "low_mood": "feeling low",
-    "work": "pressure at work",
-    "conflict": "conflict with someone close to you",
-    "life_change": "a big change in your life",
-    "grief": "the loss of someone important",
-}
+from intake.vocabulary import CONCERN_WORDS, join_words  # noqa: F401  (join_words re-exported)
 
 # The contract's precedence: grief > conflict > life_change > isolation.
 IPT_FOCUS_BY_CONCERN = [
@@ -34,14 +23,6 @@ FOCUS_EXPLANATIONS = {
 def ipt_focus_for(concerns: Iterable[Text]) -> Optional[Text]:
     present = set(concerns or [])
     return next((focus for concern, focus in IPT_FOCUS_BY_CONCERN if concern in present), None)
-
-
-def join_words(items: List[Text]) -> Text:
-    """'a', 'a and b', 'a, b and c'."""
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def describe_concerns(concerns: Iterable[Text]) -> Text:

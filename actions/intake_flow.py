@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.concerns import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for, join_words
+from intake.vocabulary import COPING_WORDS
 from actions.scheduling_normalizer import describe_schedule
 from actions.slot_mappings import entity_values
 
@@ -27,20 +28,9 @@ CONFIRMING = "confirming"
 SUBMIT = "submit"
 DECLINED = "declined"
 DONE = "done"
+NO_CONSENT = "no_consent"  # the person declined a record: questions answered, nothing kept
+CONSENT_TO_STORE = "consent_to_store"  # asked for consent just before storing
 
-COPING_WORDS = {
-    "breathing": "breathing exercises",
-    "meditation": "meditation",
-    "exercise": "exercise",
-    "yoga": "yoga",
-    "journaling": "journaling",
-    "talking": "talking to people close to you",
-    "therapy": "counselling",
-    "medication": "medication",
-    "sleep_routine": "changing your sleep routine",
-    "time_off": "taking time off",
-    "hobbies": "hobbies",
-}
 SCHEDULE_SLOTS = ["preferred_days", "preferred_time", "session_format"]
 
 
@@ -55,6 +45,7 @@ class IntakeState:
     reflected: List[Text]  # concerns already reflected back
     coping: List[Text]
     asked: List[Text]
+    consent: Optional[bool] = None
 
 
 @dataclass
@@ -86,13 +77,35 @@ def _ask(step: Step, state: IntakeState, question: Text, response: Text) -> None
     step.slots["intake_asked"] = state.asked + [question]
 
 
+def _answered_consent(state: IntakeState, step: Step) -> bool:
+    """A yes or no right after the consent question records the answer."""
+    if state.asked[-1:] != ["consent"] or state.intent not in ("affirm", "deny"):
+        return False
+    given = state.intent == "affirm"
+    step.slots["consent_given"] = given
+    step.say.append(("utter_consent_thanks" if given else "utter_consent_declined", {}))
+    return True
+
+
 def _listening(state: IntakeState) -> Step:
     step = Step()
+    if state.intent == "greet":
+        step.say.append(("utter_greet", {}))
+        if state.consent is None and "consent" not in state.asked:
+            _ask(step, state, "consent", "utter_ask_consent")
+        return step
+    if _answered_consent(state, step):
+        if not step.slots["consent_given"]:
+            step.stage = NO_CONSENT
+            return step
     _reflect(state, step)
     if state.looking_weak:
         step.say.append(("utter_reassure_not_weak", {}))
     _acknowledge_coping(state, step)
-    if not state.concerns:
+    if state.concerns and state.consent is None and "consent" not in state.asked:
+        # Before the first question about their difficulties.
+        _ask(step, state, "consent", "utter_ask_consent")
+    elif not state.concerns:
         _ask(step, state, "presenting", "utter_ask_what_brings_you")
     elif "more" not in state.asked:
         _ask(step, state, "more", "utter_ask_more")
@@ -148,6 +161,21 @@ def _confirming(state: IntakeState) -> Step:
     return step
 
 
+def _consent_to_store(state: IntakeState) -> Step:
+    if state.intent == "affirm":
+        return Step(stage=SUBMIT, slots={"consent_given": True})
+    if state.intent == "deny":
+        return Step(say=[("utter_nothing_stored", {})], stage=DONE, slots={"consent_given": False})
+    return Step(say=[("utter_ask_consent_to_store", {})], stage=CONSENT_TO_STORE)
+
+
+def _without_consent(state: IntakeState) -> Step:
+    step = Step(stage=NO_CONSENT)
+    _reflect(state, step)
+    step.say.append(("utter_no_record_offer_help", {}))
+    return step
+
+
 def _after_intake(state: IntakeState) -> Step:
     step = Step(stage=state.stage or DONE)
     _reflect(state, step)
@@ -158,6 +186,10 @@ def _after_intake(state: IntakeState) -> Step:
 
 
 def next_step(state: IntakeState) -> Step:
+    if state.stage == CONSENT_TO_STORE:
+        return _consent_to_store(state)
+    if state.stage == NO_CONSENT:
+        return _without_consent(state)
     if state.stage in (IPT_SUGGESTED, IPT_OFFERED):
         return _considering_ipt(state)
     if state.stage == CONFIRMING:
@@ -178,6 +210,7 @@ def intake_state(tracker: Tracker) -> IntakeState:
         reflected=tracker.get_slot("reflected_concerns") or [],
         coping=tracker.get_slot("coping_strategies") or [],
         asked=tracker.get_slot("intake_asked") or [],
+        consent=tracker.get_slot("consent_given"),
     )
 
 

@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake_flow import CONFIRMING, DONE
+from actions.intake_flow import CONFIRMING, CONSENT_TO_STORE, DONE
 from intake.store import IntakeRecord, IntakeStore, IntakeStoreError
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,13 @@ class ActionSubmitIntake(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        consent = tracker.get_slot("consent_given")
+        if consent is None:
+            dispatcher.utter_message(response="utter_ask_consent_to_store")
+            return [SlotSet("intake_stage", CONSENT_TO_STORE)]
+        if consent is False:
+            dispatcher.utter_message(response="utter_nothing_stored")
+            return [SlotSet("intake_stage", DONE)]
         try:
             intake_id = self.store.save(record_from_tracker(tracker))
         except IntakeStoreError as error:
@@ -58,3 +65,28 @@ class ActionSubmitIntake(Action):
             return [SlotSet("intake_stage", CONFIRMING)]
         dispatcher.utter_message(response="utter_intake_submitted")
         return [SlotSet("intake_id", intake_id), SlotSet("intake_stage", DONE)]
+
+
+class ActionDeleteMyData(Action):
+    """Deletes the person's intake record now; the tracker store erases the
+    conversation's events when it saves this turn (slot `erase_conversation`), since
+    Rasa writes the turn's events after this action returns."""
+
+    def __init__(self, store: IntakeStore = None) -> None:
+        self._store = store
+
+    def name(self) -> Text:
+        return "action_delete_my_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        store = self._store or IntakeStore.from_environment()
+        try:
+            store.delete_conversation(tracker.sender_id)
+        except IntakeStoreError as error:
+            logger.error("Deleting an intake failed: %s", error)
+            dispatcher.utter_message(response="utter_deletion_failed")
+            return []
+        dispatcher.utter_message(response="utter_data_deleted")
+        return [SlotSet("erase_conversation", True)]

@@ -12,6 +12,7 @@ import yaml
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "practice.yml"
 CONFIG_VARIABLE = "INTAKE_PRACTICE_CONFIG"
 PROFILE_VARIABLE = "INTAKE_CRISIS_PROFILE"
+RETENTION_VARIABLE = "INTAKE_RETENTION_DAYS"
 
 
 class PracticeConfigError(Exception):
@@ -19,7 +20,8 @@ class PracticeConfigError(Exception):
 
 
 def practice_settings() -> Dict[Text, Text]:
-    """The variables every response may use: practice_name, crisis_line, emergency_number."""
+    """The variables every response may use: practice_name, retention_days, crisis_line,
+    emergency_number."""
     path = Path(os.environ.get(CONFIG_VARIABLE) or DEFAULT_FILE)
     settings = yaml.safe_load(path.read_text(encoding="utf-8"))
     profiles = settings.get("crisis_profiles") or {}
@@ -28,4 +30,9 @@ def practice_settings() -> Dict[Text, Text]:
         raise PracticeConfigError(
             f"crisis profile '{profile}' is not in {path} (known: {', '.join(sorted(profiles))})"
         )
-    return {"practice_name": str(settings.get("practice_name") or "the practice"), **profiles[profile]}
+    retention = os.environ.get(RETENTION_VARIABLE) or settings.get("retention_days") or 90
+    return {
+        "practice_name": str(settings.get("practice_name") or "the practice"),
+        "retention_days": str(int(retention)),
+        **profiles[profile],
+    }

@@ -150,11 +150,42 @@ class IntakeStore:
         )
         return _record(rows[0]) if rows else None
 
-    def all(self) -> List[IntakeRecord]:
+    def all(
+        self,
+        since: Optional[dt.datetime] = None,
+        until: Optional[dt.datetime] = None,
+        urgent_only: bool = False,
+    ) -> List[IntakeRecord]:
         """Urgent records first, then newest first."""
+        query = sa.select(intake_records).order_by(
+            intake_records.c.urgent.desc(), intake_records.c.created_at.desc()
+        )
+        if since:
+            query = query.where(intake_records.c.created_at >= since)
+        if until:
+            query = query.where(intake_records.c.created_at < until)
+        if urgent_only:
+            query = query.where(intake_records.c.urgent.is_(True))
+        return [_record(r) for r in self._read(query)]
+
+    def find(self, key: Text) -> Optional[IntakeRecord]:
+        """A record by its id or by its conversation id."""
         rows = self._read(
-            sa.select(intake_records).order_by(
-                intake_records.c.urgent.desc(), intake_records.c.created_at.desc()
+            sa.select(intake_records).where(
+                sa.or_(intake_records.c.id == key, intake_records.c.conversation_id == key)
             )
         )
-        return [_record(r) for r in rows]
+        return _record(rows[0]) if rows else None
+
+    def _write(self, statement) -> int:
+        try:
+            self._ensure_schema()
+            with self._engine.begin() as connection:
+                return connection.execute(statement).rowcount
+        except SQLAlchemyError as error:
+            raise IntakeStoreError(f"database error ({type(error).__name__})") from None
+
+    def delete_conversation(self, conversation_id: Text) -> int:
+        return self._write(
+            intake_records.delete().where(intake_records.c.conversation_id == conversation_id)
+        )

@@ -8,6 +8,9 @@ one this store wrote last (no other process wrote, nothing was deleted) and the 
 tracker was not changed without being saved, the cached tracker is used. Anything
 else reads from the database as before.
 
+A turn that sets the slot `erase_conversation` (the person asked for their data to be
+deleted) removes every stored event of the conversation instead of saving.
+
 On SQLite it also turns on write-ahead logging with synchronous=NORMAL: a commit no
 longer waits for the disk twice, and a crash of the process loses nothing committed
 (a power cut may lose the last transactions).
@@ -21,6 +24,9 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+
+ERASE_SLOT = "erase_conversation"
 
 
 @dataclass
@@ -95,6 +101,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return super()._additional_events(session, tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if tracker.get_slot(ERASE_SLOT):
+            # The person asked for their data to be deleted: remove every event instead.
+            with self.session_scope() as session:
+                session.query(self.SQLEvent).filter(
+                    self.SQLEvent.sender_id == tracker.sender_id
+                ).delete()
+                session.commit()
+            self._cache.pop(tracker.sender_id, None)
+            return
         await super().save(tracker)
         sessions = sum(1 for event in tracker.events if isinstance(event, SessionStarted))
         if sessions > 1:

@@ -12,12 +12,13 @@ from typing import Dict, Iterator, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 SEED = ROOT.parent / "shared" / "seeds" / "intake_transcript.txt"
-# The patient's lines of the seed, then the scheduling answers the transcript leaves out.
+# The patient's lines of the seed, with the answers the transcript has no line for.
 FALLBACK_SEED_LINES = [
     "Hi, I'm really glad we're having this session today.",
     "Well, I've been feeling really overwhelmed lately. My job has been really stressful.",
 ]
 SCHEDULING_LINES = ["Tuesday and Thursday evenings", "by video please", "yes"]
+CONSENT_LINE = "yes, that's okay"
 
 
 def env() -> Dict[str, str]:
@@ -29,7 +30,8 @@ def conversation() -> List[str]:
         lines = [l[len("Patient: "):].strip() for l in SEED.read_text().splitlines() if l.startswith("Patient: ")]
     else:
         lines = FALLBACK_SEED_LINES
-    return lines[:-1] + SCHEDULING_LINES + lines[-1:]
+    # The greeting is followed by the consent question: the person agrees.
+    return lines[:1] + [CONSENT_LINE] + lines[1:-1] + SCHEDULING_LINES + lines[-1:]
 
 
 def free_port() -> int:

@@ -105,9 +105,41 @@ async def test_repeated_unusable_answers_offer_a_person(tracker_factory, dispatc
 
 # --- action_continue_intake ----------------------------------------------------
 
+async def test_a_greeting_asks_for_consent_before_any_question_about_difficulties(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(intent="greet")
+    events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_greet", "utter_ask_consent"]
+    assert events == [SlotSet("intake_asked", ["consent"]), SlotSet("intake_stage", "listening")]
+
+
+async def test_consent_given_is_recorded_then_the_first_question(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(intent="affirm", slots={"intake_asked": ["consent"]})
+    events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_consent_thanks", "utter_ask_what_brings_you"]
+    assert events == [
+        SlotSet("consent_given", True),
+        SlotSet("intake_asked", ["consent", "presenting"]),
+        SlotSet("intake_stage", "listening"),
+    ]
+
+
+async def test_consent_declined_is_recorded_and_the_intake_stops(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(intent="deny", slots={"intake_asked": ["consent"]})
+    events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_consent_declined"]
+    assert events == [SlotSet("consent_given", False), SlotSet("intake_stage", "no_consent")]
+
+
+async def test_a_first_disclosure_is_reflected_then_consent_is_asked(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"concerns": ["grief"]}, entities=[entity("concern", "grief")])
+    events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_concerns", "utter_ask_consent"]
+    assert events[-1] == SlotSet("intake_stage", "listening")
+
+
 async def test_first_disclosure_is_reflected_and_asks_for_more(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
-        slots={"concerns": ["stress", "work"]},
+        slots={"concerns": ["stress", "work"], "consent_given": True, "intake_asked": ["consent"]},
         entities=[entity("concern", "stress"), entity("concern", "work")],
     )
     events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
@@ -115,14 +147,15 @@ async def test_first_disclosure_is_reflected_and_asks_for_more(tracker_factory, 
     assert dispatcher.messages[0]["reflection"] == "a lot of stress and pressure at work"
     assert events == [
         SlotSet("reflected_concerns", ["stress", "work"]),
-        SlotSet("intake_asked", ["more"]),
+        SlotSet("intake_asked", ["consent", "more"]),
         SlotSet("intake_stage", "listening"),
     ]
 
 
 async def test_second_disclosure_reflects_only_new_concerns_and_asks_about_coping(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
-        slots={"concerns": ["stress", "work", "anxiety"], "reflected_concerns": ["stress", "work"], "intake_asked": ["more"]},
+        slots={"concerns": ["stress", "work", "anxiety"], "reflected_concerns": ["stress", "work"],
+               "intake_asked": ["consent", "more"], "consent_given": True},
         entities=[entity("concern", "work"), entity("concern", "anxiety")],
     )
     events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
@@ -134,20 +167,21 @@ async def test_second_disclosure_reflects_only_new_concerns_and_asks_about_copin
 async def test_coping_is_acknowledged_then_work_is_asked_about(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
         slots={"concerns": ["stress", "work"], "reflected_concerns": ["stress", "work"],
-               "intake_asked": ["more", "coping"], "coping_strategies": ["breathing", "meditation"]},
+               "intake_asked": ["consent", "more", "coping"], "coping_strategies": ["breathing", "meditation"]},
         intent="report_coping",
         entities=[entity("coping_strategy", "breathing"), entity("coping_strategy", "meditation")],
     )
     events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_acknowledge_coping", "utter_ask_raised_at_work"]
     assert dispatcher.messages[0]["coping"] == "breathing exercises and meditation"
-    assert events == [SlotSet("intake_asked", ["more", "coping", "raised_at_work"]), SlotSet("intake_stage", "listening")]
+    assert events == [SlotSet("intake_asked", ["consent", "more", "coping", "raised_at_work"]),
+                      SlotSet("intake_stage", "listening")]
 
 
 async def test_fear_of_looking_weak_is_reassured_then_ipt_is_due(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
         slots={"concerns": ["stress", "work"], "reflected_concerns": ["stress", "work"],
-               "intake_asked": ["more", "coping", "raised_at_work"], "coping_strategies": ["breathing"]},
+               "intake_asked": ["consent", "more", "coping", "raised_at_work"], "coping_strategies": ["breathing"]},
         intent="affirm",
         entities=[entity("concern", "work"), entity("worry", "looking_weak")],
     )

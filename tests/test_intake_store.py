@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 from rasa_sdk.events import SlotSet
 
-from actions.intake_storage import ActionSubmitIntake
+from actions.intake_storage import ActionDeleteMyData, ActionSubmitIntake
 from intake.store import IntakeRecord, IntakeStore, IntakeStoreError
 from tests.conftest import responses
 
@@ -93,7 +93,7 @@ async def test_submit_action_stores_the_intake(tmp_path, tracker_factory, dispat
     store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
     tracker = tracker_factory(
         slots={"concerns": ["stress"], "preferred_days": ["monday"], "preferred_time": "morning",
-               "session_format": "phone", "therapy_accepted": True, "risk_flag": True},
+               "session_format": "phone", "therapy_accepted": True, "risk_flag": True, "consent_given": True},
         intent="affirm", sender_id="conv-42",
     )
     events = await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
@@ -105,8 +105,35 @@ async def test_submit_action_stores_the_intake(tmp_path, tracker_factory, dispat
 
 async def test_a_failed_write_is_told_honestly_and_logged_without_user_text(tracker_factory, dispatcher, domain, caplog):
     broken = IntakeStore("postgresql://nobody@127.0.0.1:1/none")
-    tracker = tracker_factory(slots={"presenting_problem": "my secret words"}, intent="affirm")
+    tracker = tracker_factory(slots={"presenting_problem": "my secret words", "consent_given": True}, intent="affirm")
     events = await ActionSubmitIntake(broken).run(dispatcher, tracker, domain)
     assert events == [SlotSet("intake_stage", "confirming")]
     assert responses(dispatcher) == ["utter_intake_store_failed"]
     assert "secret" not in caplog.text and "Storing an intake failed" in caplog.text
+
+
+async def test_without_an_answer_on_consent_it_is_asked_before_storing(tmp_path, tracker_factory, dispatcher, domain):
+    store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
+    tracker = tracker_factory(slots={"concerns": ["stress"]}, intent="affirm", sender_id="conv-7")
+    events = await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("intake_stage", "consent_to_store")]
+    assert responses(dispatcher) == ["utter_ask_consent_to_store"]
+    assert store.get("conv-7") is None
+
+
+async def test_without_consent_nothing_is_stored(tmp_path, tracker_factory, dispatcher, domain):
+    store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
+    tracker = tracker_factory(slots={"concerns": ["stress"], "consent_given": False}, intent="affirm", sender_id="c8")
+    events = await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
+    assert events == [SlotSet("intake_stage", "done")]
+    assert responses(dispatcher) == ["utter_nothing_stored"]
+    assert store.all() == []
+
+
+async def test_delete_my_data_removes_the_record_and_marks_the_conversation(tmp_path, tracker_factory, dispatcher, domain):
+    store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
+    store.save(a_record("conv-9"))
+    events = await ActionDeleteMyData(store).run(dispatcher, tracker_factory(sender_id="conv-9"), domain)
+    assert events == [SlotSet("erase_conversation", True)]
+    assert responses(dispatcher) == ["utter_data_deleted"]
+    assert store.get("conv-9") is None

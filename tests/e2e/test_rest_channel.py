@@ -4,10 +4,19 @@ import time
 from contextlib import ExitStack
 
 import pytest
+import sqlalchemy as sa
 
 from intake.store import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import RASA, conversation, free_port, get_json, process, send, wait_for, write_endpoints
+from tests.servers import RASA, conversation, free_port, get_json, process, wait_for, write_endpoints
+from tests.servers import send as send_to_server
+
+SENT = []  # every user text of this module, for the log scan at the end
+
+
+def send(port, sender, text):
+    SENT.append(text)
+    return send_to_server(port, sender, text)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +109,10 @@ def test_crisis_then_a_completed_intake_is_stored_urgent(servers):
     send(port, "urgent", "sometimes I think about ending it all")
     send(port, "urgent", "yes I'm safe")
     for line in ["I'd like to start therapy", "weekdays", "mornings", "by phone", "yes"]:
-        send(port, "urgent", line)
+        replies = texts(send(port, "urgent", line))
+    assert "may I keep a record" in replies  # consent was never given: asked before storing
+    assert servers["store"].get("urgent") is None
+    send(port, "urgent", "yes")
     record = servers["store"].get("urgent")
     assert record is not None and record.urgent and record.risk_flag
 
@@ -118,6 +130,24 @@ def test_the_bots_own_button_payload_is_a_command(servers):
     assert tracker(servers, "button")["latest_message"]["intent"] == {"name": "affirm", "confidence": 1.0}
 
 
+def test_delete_my_data_in_the_chat_removes_everything(servers):
+    port, sender, secret = servers["port"], "conv-erase-7731", "my sister Qwertz and I keep fighting"
+    for line in ["hi", "yes, that's okay", secret, "I'd like to start therapy", "weekdays", "mornings",
+                 "by phone", "yes"]:
+        replies = texts(send(port, sender, line))
+    assert "passed your intake" in replies, replies
+    assert servers["store"].get(sender) is not None
+    assert "delete" in texts(send(port, sender, "delete my data")).lower()
+    assert "deleted" in texts(send(port, sender, "yes"))
+    work = servers["work"]
+    for db in ("tracker.db", "intake.db"):
+        engine = sa.create_engine(f"sqlite:///{work / db}")
+        with engine.connect() as connection:
+            for table in sa.inspect(connection).get_table_names():
+                for row in connection.execute(sa.text(f"SELECT * FROM {table}")):
+                    assert sender not in str(row) and "Qwertz" not in str(row), (db, table)
+
+
 def test_crisis_is_answered_within_two_seconds_with_the_action_server_down(servers):
     servers["actions"].terminate()
     servers["actions"].wait(timeout=20)
@@ -126,3 +156,13 @@ def test_crisis_is_answered_within_two_seconds_with_the_action_server_down(serve
     elapsed = time.monotonic() - start
     assert "988" in reply and elapsed < 2.0, f"{elapsed:.2f}s: {reply}"
     assert tracker(servers, "down")["slots"]["risk_flag"] is True
+
+
+def test_no_user_text_in_either_servers_log(servers):
+    """Runs last: the conversations above include an error path (action server down)."""
+    logs = (servers["work"] / "rasa.log").read_text() + (servers["work"] / "actions.log").read_text()
+    assert "Failed to execute custom action" in logs or "action server" in logs.lower()  # the error path ran
+    leaked = [text for text in set(SENT) if len(text) > 6 and text in logs]
+    assert leaked == []
+    for value in ("interpersonal_deficits", "tuesday", "Qwertz"):
+        assert value not in logs

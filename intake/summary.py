@@ -1,0 +1,68 @@
+"""The one-page referral summary a clinician reads in 30 seconds: urgency first."""
+from typing import List, Text
+
+from intake.store import IntakeRecord
+from intake.vocabulary import (
+    CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, join_words,
+)
+
+DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+QUOTE_MAX_CHARS = 200
+
+
+def _days(days: List[Text]) -> Text:
+    if days == DAY_NAMES[:5]:
+        return "weekdays"
+    if days == DAY_NAMES[5:]:
+        return "weekends"
+    if days == DAY_NAMES:
+        return "any day"
+    return join_words([d.capitalize() for d in days])
+
+
+def _quote(text: Text) -> Text:
+    text = " ".join((text or "").split())
+    return text if len(text) <= QUOTE_MAX_CHARS else text[: QUOTE_MAX_CHARS - 1].rstrip() + "…"
+
+
+def render_summary(record: IntakeRecord) -> Text:
+    """Markdown; reads as plain text too."""
+    when = record.created_at.strftime("%Y-%m-%d %H:%M UTC") if record.created_at else "unknown date"
+    urgency = (
+        "**URGENT: risk flag.** The person triggered the crisis response during the intake. "
+        "Contact them first."
+        if record.urgent
+        else "Routine: no risk indicators were raised in the conversation."
+    )
+    concerns = join_words([CONCERN_LABELS.get(c, c) for c in record.concerns]) or "none stated"
+    tried = join_words([COPING_WORDS.get(c, c) for c in record.coping_strategies]) or "nothing mentioned"
+    if record.ipt_focus:
+        focus = f"{IPT_FOCUS_LABELS[record.ipt_focus]}, because {IPT_FOCUS_REASONS[record.ipt_focus]}"
+    else:
+        focus = "no specific IPT problem area yet (general interpersonal focus)"
+    therapy = {True: "accepted the IPT suggestion", False: "declined therapy for now"}.get(
+        record.therapy_accepted, "not decided")
+    formats = {"in_person": "in person", "video": "by video", "phone": "by phone"}
+    schedule = ", ".join(
+        part for part in (
+            _days(record.preferred_days or []),
+            f"{record.preferred_time}s" if record.preferred_time else "",
+            formats.get(record.session_format or "", ""),
+        ) if part
+    ) or "not given"
+    lines = [
+        f"# Intake summary: {when}",
+        "",
+        urgency,
+        "",
+        f"- **Presenting concerns:** {concerns}",
+        f"- **In their words:** \"{_quote(record.presenting_problem)}\"" if record.presenting_problem
+        else "- **In their words:** (no disclosure recorded)",
+        f"- **Tried so far:** {tried}",
+        f"- **Suggested IPT focus:** {focus}. A suggestion from the intake assistant, to be confirmed at assessment; not a diagnosis.",
+        f"- **Therapy:** {therapy}",
+        f"- **Scheduling:** {schedule}",
+        "",
+        f"Conversation `{record.conversation_id}` · record `{record.id}`",
+    ]
+    return "\n".join(lines) + "\n"

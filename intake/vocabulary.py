@@ -1,0 +1,61 @@
+"""Plain words for the contract's values, shared by the bot's replies and the clinician summary."""
+CONCERN_WORDS = {
+    "stress": "a lot of stress",
+    "anxiety": "anxiety",
+    "sleep": "trouble sleeping",
+    "isolation": "feeling isolated",
+    "low_mood": "feeling low",
+    "work": "pressure at work",
+    "conflict": "conflict with someone close to you",
+    "life_change": "a big change in your life",
+    "grief": "the loss of someone important",
+}
+
+# The same concerns, for a clinician reading about the person.
+CONCERN_LABELS = {
+    "stress": "stress",
+    "anxiety": "anxiety",
+    "sleep": "sleep problems",
+    "isolation": "isolation",
+    "low_mood": "low mood",
+    "work": "work pressure",
+    "conflict": "conflict with someone close",
+    "life_change": "life change",
+    "grief": "grief",
+}
+
+COPING_WORDS = {
+    "breathing": "breathing exercises",
+    "meditation": "meditation",
+    "exercise": "exercise",
+    "yoga": "yoga",
+    "journaling": "journaling",
+    "talking": "talking things through with people",
+    "therapy": "counselling",
+    "medication": "medication",
+    "sleep_routine": "changing sleep routines",
+    "time_off": "taking time off",
+    "hobbies": "hobbies",
+}
+
+IPT_FOCUS_LABELS = {
+    "grief": "grief",
+    "role_dispute": "role dispute (conflict with someone close)",
+    "role_transition": "role transition (adjusting to a life change)",
+    "interpersonal_deficits": "interpersonal deficits (isolation, few close connections)",
+}
+
+IPT_FOCUS_REASONS = {
+    "grief": "they described the loss of someone important",
+    "role_dispute": "they described ongoing conflict with someone close",
+    "role_transition": "they described a major life change",
+    "interpersonal_deficits": "they described feeling isolated",
+}
+
+
+def join_words(items):
+    """'a', 'a and b', 'a, b and c'."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

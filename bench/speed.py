@@ -64,7 +64,7 @@ def main() -> int:
         stock_train = train(stock_config, work, "stock")
         actions_port = free_port()
         actions = [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)]
-        with process(actions, work / "actions.log"):
+        with process(actions, work / "actions.log", extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}):
             wait_for(f"http://127.0.0.1:{actions_port}/health")
             ours = turn_latencies(work / "ours.tar.gz", work, actions_port)
             stock = turn_latencies(work / "stock.tar.gz", work, actions_port)

@@ -12,9 +12,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.concerns import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for, join_words
-from intake.vocabulary import COPING_WORDS
-from actions.scheduling_normalizer import describe_schedule
 from actions.slot_mappings import entity_values
+from intake.vocabulary import COPING_WORDS, describe_schedule
 
 Utterance = Tuple[Text, Dict[Text, Any]]
 

@@ -6,7 +6,8 @@ re-ask with a specific hint.
 import re
 from typing import List, Optional, Text
 
-DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+from intake.vocabulary import DAYS
+
 WEEKDAYS = DAYS[:5]
 WEEKEND = DAYS[5:]
 
@@ -39,12 +40,13 @@ _FORMAT_PATTERNS = [
 
 
 def _lower(text: Text) -> Text:
-    return " ".join(text) if isinstance(text, list) else (text or "").lower()
+    """Lowercase text; a list (a list slot's raw value) is joined first."""
+    return (" ".join(text) if isinstance(text, list) else (text or "")).lower()
 
 
 def normalize_days(text: Text) -> Optional[List[Text]]:
     """'weekdays', 'Mon & Wed', 'tues', 'any day but Friday', 'weekends' -> day names."""
-    lowered = _lower(text).lower()
+    lowered = _lower(text)
     words = _WORD.findall(lowered)
     short_ok = len(words) <= 4
     named = []
@@ -74,7 +76,7 @@ def normalize_days(text: Text) -> Optional[List[Text]]:
 
 def normalize_time(text: Text) -> Optional[Text]:
     """'after work' -> evening, 'first thing' -> morning, 'lunchtime' -> afternoon."""
-    lowered = _lower(text).lower()
+    lowered = _lower(text)
     for value, pattern in sorted(_TIME_PATTERNS, key=lambda p: -len(_first_match(p[1], lowered))):
         if _first_match(pattern, lowered):
             return value
@@ -83,7 +85,7 @@ def normalize_time(text: Text) -> Optional[Text]:
 
 def normalize_format(text: Text) -> Optional[Text]:
     """'zoom', 'facetime' -> video; 'come in' -> in_person; 'by phone' -> phone."""
-    lowered = _lower(text).lower()
+    lowered = _lower(text)
     if re.search(r"\b(face ?time)\b", lowered):
         return "video"
     for value, pattern in _FORMAT_PATTERNS:
@@ -95,20 +97,3 @@ def normalize_format(text: Text) -> Optional[Text]:
 def _first_match(pattern: Text, text: Text) -> Text:
     match = re.search(pattern, text)
     return match.group(0) if match else ""
-
-
-def describe_schedule(days: Optional[List[Text]], time: Optional[Text], session_format: Optional[Text]) -> Text:
-    """'Tuesday and Thursday, evenings, by video'."""
-    from actions.concerns import join_words
-
-    if days == WEEKDAYS:
-        day_text = "weekdays"
-    elif days == WEEKEND:
-        day_text = "weekends"
-    elif days == DAYS:
-        day_text = "any day"
-    else:
-        day_text = join_words([d.capitalize() for d in days or []])
-    format_text = {"in_person": "in person", "video": "by video", "phone": "by phone"}.get(session_format or "", "")
-    time_text = {"morning": "mornings", "afternoon": "afternoons", "evening": "evenings"}.get(time or "", "")
-    return ", ".join(part for part in (day_text, time_text, format_text) if part)

@@ -1,23 +1,12 @@
 """The one-page referral summary a clinician reads in 30 seconds: urgency first."""
-from typing import List, Text
+from typing import Text
 
 from intake.store import IntakeRecord
 from intake.vocabulary import (
-    CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, join_words,
+    CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
 )
 
-DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 QUOTE_MAX_CHARS = 200
-
-
-def _days(days: List[Text]) -> Text:
-    if days == DAY_NAMES[:5]:
-        return "weekdays"
-    if days == DAY_NAMES[5:]:
-        return "weekends"
-    if days == DAY_NAMES:
-        return "any day"
-    return join_words([d.capitalize() for d in days])
 
 
 def _quote(text: Text) -> Text:
@@ -42,14 +31,8 @@ def render_summary(record: IntakeRecord) -> Text:
         focus = "no specific IPT problem area yet (general interpersonal focus)"
     therapy = {True: "accepted the IPT suggestion", False: "declined therapy for now"}.get(
         record.therapy_accepted, "not decided")
-    formats = {"in_person": "in person", "video": "by video", "phone": "by phone"}
-    schedule = ", ".join(
-        part for part in (
-            _days(record.preferred_days or []),
-            f"{record.preferred_time}s" if record.preferred_time else "",
-            formats.get(record.session_format or "", ""),
-        ) if part
-    ) or "not given"
+    schedule = describe_schedule(
+        record.preferred_days, record.preferred_time, record.session_format) or "not given"
     lines = [
         f"# Intake summary: {when}",
         "",

@@ -59,3 +59,17 @@ def join_words(items):
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+FORMAT_WORDS = {"in_person": "in person", "video": "by video", "phone": "by phone"}
+TIME_WORDS = {"morning": "mornings", "afternoon": "afternoons", "evening": "evenings"}
+
+
+def describe_schedule(days, time, session_format) -> str:
+    """'Tuesday and Thursday, evenings, by video'; 'weekdays, mornings, in person'."""
+    days = list(days or [])
+    named = {tuple(DAYS[:5]): "weekdays", tuple(DAYS[5:]): "weekends", tuple(DAYS): "any day"}
+    day_text = named.get(tuple(days)) or join_words([d.capitalize() for d in days])
+    parts = (day_text, TIME_WORDS.get(time or "", ""), FORMAT_WORDS.get(session_format or "", ""))
+    return ", ".join(part for part in parts if part)

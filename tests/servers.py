@@ -12,13 +12,28 @@ from typing import Dict, Iterator, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 SEED = ROOT.parent / "shared" / "seeds" / "intake_transcript.txt"
-# The patient's lines of the seed, with the answers the transcript has no line for.
-FALLBACK_SEED_LINES = [
+# The patient's lines of the seed transcript, verbatim (tests/test_seed_lines.py checks them
+# against the seed file).
+SEED_PATIENT_LINES = [
     "Hi, I'm really glad we're having this session today.",
-    "Well, I've been feeling really overwhelmed lately. My job has been really stressful.",
+    "Well, I've been feeling really overwhelmed lately. My job has been really stressful and I just "
+    "can't seem to keep up with everything. It's starting to affect my personal life too.",
+    "Yeah, my workload has just been piling up and I feel like I can't get anything done. I'm constantly "
+    "stressed and anxious, and I'm not sleeping well.",
+    "I've tried some breathing exercises and meditation, but they don't seem to be helping much. "
+    "I just feel like I can't escape the stress.",
+    "I have, but I'm worried that they'll think I can't handle the job. I don't want to seem weak or incapable.",
+    "No, I haven't. What is it?",
+    "That sounds like it could be helpful. I've been feeling really isolated lately, and I think it's been "
+    "contributing to my stress.",
+    "That sounds like it could be really helpful for me. How long does the therapy usually take?",
+    "Okay, that doesn't sound too bad. How often would we meet?",
+    "Okay, that sounds doable. I think I would like to try that.",
+    "Thank you so much for your help. I'm really looking forward to getting started.",
 ]
-SCHEDULING_LINES = ["Tuesday and Thursday evenings", "by video please", "yes"]
+# Where the transcript has no line: the consent answer and the scheduling answers.
 CONSENT_LINE = "yes, that's okay"
+SCHEDULING_LINES = ["Tuesday and Thursday evenings", "by video please", "yes"]
 
 
 def env() -> Dict[str, str]:
@@ -26,11 +41,7 @@ def env() -> Dict[str, str]:
 
 
 def conversation() -> List[str]:
-    if SEED.exists():
-        lines = [l[len("Patient: "):].strip() for l in SEED.read_text().splitlines() if l.startswith("Patient: ")]
-    else:
-        lines = FALLBACK_SEED_LINES
-    # The greeting is followed by the consent question: the person agrees.
+    lines = SEED_PATIENT_LINES
     return lines[:1] + [CONSENT_LINE] + lines[1:-1] + SCHEDULING_LINES + lines[-1:]
 
 

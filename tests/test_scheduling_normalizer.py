@@ -1,9 +1,9 @@
 import pytest
 
+from intake.vocabulary import describe_schedule
 from actions.scheduling_normalizer import (
     DAYS,
     WEEKDAYS,
-    describe_schedule,
     normalize_days,
     normalize_format,
     normalize_time,

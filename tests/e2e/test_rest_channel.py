@@ -92,6 +92,8 @@ def test_every_conversation_opens_with_the_not_an_emergency_notice(servers):
     assert "Fees depend" in first
     second = texts(send(servers["port"], "notice", "is this confidential?"))
     assert "not an emergency service" not in second
+    # Contact details people type must not reach the logs either (checked at the end).
+    send(servers["port"], "notice", "you can reach me at jane.doe@example.com or 555-867-5309")
 
 
 def test_a_crisis_message_mid_form_stops_the_form(servers):
@@ -164,5 +166,5 @@ def test_no_user_text_in_either_servers_log(servers):
     assert "Failed to execute custom action" in logs or "action server" in logs.lower()  # the error path ran
     leaked = [text for text in set(SENT) if len(text) > 6 and text in logs]
     assert leaked == []
-    for value in ("interpersonal_deficits", "tuesday", "Qwertz"):
+    for value in ("interpersonal_deficits", "tuesday", "Qwertz", "jane.doe@example.com", "867-5309"):
         assert value not in logs

@@ -6,7 +6,9 @@ growing with the conversation. This store keeps the trackers it saved and, on ea
 read, asks the database only for the conversation's newest event id: when it is the
 one this store wrote last (no other process wrote, nothing was deleted) and the cached
 tracker was not changed without being saved, the cached tracker is used. Anything
-else reads from the database as before.
+else reads from the database as before. Saving a tracker read that way appends its
+new events without counting the stored ones; the conversation's lock keeps other
+writers out between the read and the save.
 
 A turn that sets the slot `erase_conversation` (the person asked for their data to be
 deleted) removes every stored event of the conversation instead of saving.
@@ -15,14 +17,15 @@ On SQLite it also turns on write-ahead logging with synchronous=NORMAL: a commit
 longer waits for the disk twice, and a crash of the process loses nothing committed
 (a power cut may lose the last transactions).
 """
-import itertools
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional, Text
+from typing import Any, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
@@ -89,18 +92,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._remember(sender_id, _Cached(tracker, len(tracker.events), latest))
         return tracker
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        """The events not stored yet, without counting the stored ones when known."""
-        entry = self._cache.get(tracker.sender_id)
-        if (
-            entry is not None
-            and entry.tracker is tracker
-            and self._latest_event_id(session, tracker.sender_id) == entry.latest_event_id
-        ):
-            return itertools.islice(tracker.events, entry.stored_events, len(tracker.events))
-        return super()._additional_events(session, tracker)
-
     async def save(self, tracker: DialogueStateTracker) -> None:
+        entry = self._cache.get(tracker.sender_id)
         if tracker.get_slot(ERASE_SLOT):
             # The person asked for their data to be deleted: remove every event instead.
             with self.session_scope() as session:
@@ -110,12 +103,34 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 session.commit()
             self._cache.pop(tracker.sender_id, None)
             return
-        await super().save(tracker)
-        sessions = sum(1 for event in tracker.events if isinstance(event, SessionStarted))
-        if sessions > 1:
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            if entry is not None and entry.tracker is tracker:
+                # Read fresh at the start of this turn, under the conversation's lock.
+                new_events = list(tracker.events)[entry.stored_events:]
+                latest = entry.latest_event_id
+            else:
+                new_events = list(self._additional_events(session, tracker))
+                latest = self._latest_event_id(session, tracker.sender_id)
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()  # assigns the ids
+            latest = rows[-1].id if rows else latest
+            session.commit()
+        if sum(1 for event in tracker.events if isinstance(event, SessionStarted)) > 1:
             # A new session began: a fresh read returns only its events, so start there.
             self._cache.pop(tracker.sender_id, None)
-            return
-        with self.session_scope() as session:
-            latest = self._latest_event_id(session, tracker.sender_id)
-        self._remember(tracker.sender_id, _Cached(tracker, len(tracker.events), latest))
+        else:
+            self._remember(tracker.sender_id, _Cached(tracker, len(tracker.events), latest))
+
+    def _row(self, sender_id: Text, event: Any) -> Any:
+        """One events-table row, exactly as Rasa's SQLTrackerStore.save writes it."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )

@@ -6,10 +6,15 @@ when a plugin supplies an anonymization pipeline, which only Rasa's enterprise e
 does. This registers one that replaces those values with a fixed marker, in every log
 level, so an error path (for example a response with a missing placeholder, which Rasa
 logs with the whole rendered response) cannot leak what a person wrote.
+
+Rasa also uses a registered pipeline to publish anonymized copies of each turn's events,
+re-reading the whole tracker from the store on every save to find them (a quarter of a
+turn here). This project publishes no events, so that step is skipped for this pipeline.
 """
 from typing import Any
 
 import pluggy
+from rasa.core.processor import MessageProcessor
 from rasa.plugin import plugin_manager
 
 REDACTED = "[redacted]"
@@ -31,7 +36,17 @@ class RedactUserData:
         return _Redactor()
 
 
+_ORIGINAL_RUN_ANONYMIZATION = MessageProcessor.run_anonymization_pipeline
+
+
+async def _run_anonymization_pipeline(self: Any, tracker: Any) -> None:
+    if isinstance(plugin_manager().hook.get_anonymization_pipeline(), _Redactor):
+        return None
+    await _ORIGINAL_RUN_ANONYMIZATION(self, tracker)
+
+
 def install() -> None:
     manager = plugin_manager()
     if not any(isinstance(p, RedactUserData) for p in manager.get_plugins()):
         manager.register(RedactUserData())
+    MessageProcessor.run_anonymization_pipeline = _run_anonymization_pipeline

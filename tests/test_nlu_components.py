@@ -35,6 +35,7 @@ def values(matcher, text, kind="concern"):
         ("I'm so stressed and overwhelmed", ["stress"]),
         ("I CAN'T KEEP UP at all", ["stress"]),
         ("panicking about everything", ["anxiety"]),
+        ("I'm scared they'll judge me", ["anxiety"]),
         ("I keep waking up at night", ["sleep"]),
         ("insomnia", ["sleep"]),
         ("i feel so lonely and alone", ["isolation"]),
@@ -68,6 +69,8 @@ def test_entities_carry_offsets_into_the_original_text(concerns):
         ("I've tried some breathing exercises and meditation", ["breathing", "meditation"]),
         ("I go to the gym and keep a journal", ["exercise", "journaling"]),
         ("yoga helped a bit", ["yoga"]),
+        ("I've been running in the mornings", ["exercise"]),
+        ("how many weeks does it usually run?", []),
     ],
 )
 def test_coping_strategies_are_extracted(concerns, text, expected):

@@ -23,6 +23,8 @@ import pytest
         ("honestly I'm swamped and my manager keeps adding more", "share_concern"),
         ("I want to die", "crisis"),
         ("this deadline is killing me, I'm so stressed", "share_concern"),
+        # A worry about looking weak is not declining therapy (that would unset therapy_accepted).
+        ("Yes, but I'm scared they'll see me as not up to it. I don't want to look weak.", "share_concern"),
     ],
 )
 def test_intents(parse, text, intent):

@@ -89,6 +89,18 @@ def send(port: int, sender: str, text: str, timeout: float = 60) -> List[dict]:
     return json.load(urllib.request.urlopen(request, timeout=timeout))
 
 
+def post_raw(port: int, body: bytes) -> tuple:
+    """(status, parsed JSON body) for any body, including malformed ones."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 def get_json(port: int, path: str) -> dict:
     return json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30))
 

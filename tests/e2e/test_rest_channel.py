@@ -1,5 +1,6 @@
 """The assistant over its REST channel: real Rasa and action servers on loopback ports,
 a throwaway SQLite tracker store and intake store."""
+import json
 import time
 from contextlib import ExitStack
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from intake.store import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import RASA, conversation, free_port, get_json, process, wait_for, write_endpoints
+from tests.servers import RASA, conversation, free_port, get_json, post_raw, process, wait_for, write_endpoints
 from tests.servers import send as send_to_server
 
 SENT = []  # every user text of this module, for the log scan at the end
@@ -130,6 +131,41 @@ def test_a_typed_slash_command_is_understood_as_text(servers):
 def test_the_bots_own_button_payload_is_a_command(servers):
     send(servers["port"], "button", "/affirm")
     assert tracker(servers, "button")["latest_message"]["intent"] == {"name": "affirm", "confidence": 1.0}
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"{not json", "JSON object"),
+        (b"[1, 2]", "JSON object"),
+        (b"42", "JSON object"),
+        (b'{"sender": "bad", "message": null}', "'message'"),
+        (b'{"sender": "bad", "message": 7}', "'message'"),
+        (b'{"message": "hi"}', "'sender'"),
+        (b'{"sender": "  ", "message": "hi"}', "'sender'"),
+    ],
+)
+def test_malformed_requests_get_a_clear_400(servers, body, reason):
+    status, reply = post_raw(servers["port"], body)
+    assert status == 400 and reason in reply["message"]
+    assert "Traceback" not in json.dumps(reply)
+
+
+def test_a_huge_message_gets_a_kind_reply_at_once_and_is_not_processed(servers):
+    start = time.monotonic()
+    status, reply = post_raw(servers["port"], json.dumps({"sender": "huge", "message": "word " * 1_000_000}).encode())
+    assert status == 200 and time.monotonic() - start < 2.0
+    assert "shorter parts" in reply[0]["text"] and "988" in reply[0]["text"]
+    assert not [e for e in tracker(servers, "huge")["events"] if e["event"] == "user"]
+
+
+def test_odd_but_valid_messages_get_an_answer_and_are_kept_in_order(servers):
+    lines = ["😔😔😔", "<b>help</b><script>alert(1)</script>", "'; DROP TABLE events; --", "/greet"]
+    for line in lines:
+        assert texts(send(servers["port"], "odd", line))
+    status, reply = post_raw(servers["port"], json.dumps({"sender": "odd", "message": ""}).encode())
+    assert status == 200 and "didn't receive any text" in reply[0]["text"]
+    assert [e["text"] for e in tracker(servers, "odd")["events"] if e["event"] == "user"] == lines
 
 
 def test_delete_my_data_in_the_chat_removes_everything(servers):

@@ -1,0 +1,1 @@
+"""Channel connectors of the intake assistant."""

@@ -1,7 +1,7 @@
 """What the concerns mean: plain words for reflecting them back, and the IPT focus."""
 from typing import Iterable, List, Optional, Text
 
-from intake.vocabulary import CONCERN_WORDS, join_words  # noqa: F401  (join_words re-exported)
+from intake.vocabulary import CONCERN_WORDS, join_words
 
 # The contract's precedence: grief > conflict > life_change > isolation.
 IPT_FOCUS_BY_CONCERN = [

@@ -11,9 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.concerns import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for, join_words
+from actions.concerns import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.slot_mappings import entity_values
-from intake.vocabulary import COPING_WORDS, describe_schedule
+from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
 
 Utterance = Tuple[Text, Dict[Text, Any]]
 

@@ -32,17 +32,22 @@ def record_from_tracker(tracker: Tracker) -> IntakeRecord:
     )
 
 
-class ActionSubmitIntake(Action):
+class _UsesIntakeStore:
+    """The intake store, created once on first use (so importing the action server needs
+    no database) and reused for every call. Not an Action itself: rasa_sdk registers every
+    Action subclass it finds."""
+
     def __init__(self, store: IntakeStore = None) -> None:
         self._store = store
 
     @property
     def store(self) -> IntakeStore:
-        # Created on first use so that importing the action server needs no database.
         if self._store is None:
             self._store = IntakeStore.from_environment()
         return self._store
 
+
+class ActionSubmitIntake(_UsesIntakeStore, Action):
     def name(self) -> Text:
         return "action_submit_intake"
 
@@ -67,13 +72,10 @@ class ActionSubmitIntake(Action):
         return [SlotSet("intake_id", intake_id), SlotSet("intake_stage", DONE)]
 
 
-class ActionDeleteMyData(Action):
+class ActionDeleteMyData(_UsesIntakeStore, Action):
     """Deletes the person's intake record now; the tracker store erases the
     conversation's events when it saves this turn (slot `erase_conversation`), since
     Rasa writes the turn's events after this action returns."""
-
-    def __init__(self, store: IntakeStore = None) -> None:
-        self._store = store
 
     def name(self) -> Text:
         return "action_delete_my_data"
@@ -81,9 +83,8 @@ class ActionDeleteMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        store = self._store or IntakeStore.from_environment()
         try:
-            store.delete_conversation(tracker.sender_id)
+            self.store.delete_conversation(tracker.sender_id)
         except IntakeStoreError as error:
             logger.error("Deleting an intake failed: %s", error)
             dispatcher.utter_message(response="utter_deletion_failed")

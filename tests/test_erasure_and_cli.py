@@ -13,7 +13,7 @@ from intake.__main__ import main
 from intake.store import IntakeStore
 from intake.tracker_store import CachedSQLTrackerStore
 from tests.conftest import ROOT
-from tests.test_intake_store import POSTGRES_URL, REQUIRE_POSTGRES, a_record, postgres_reachable
+from tests.test_intake_store import POSTGRES_URL, a_record, require_postgres
 
 SECRET = "my neighbour Zyxwv keeps me awake at night"
 
@@ -30,10 +30,7 @@ def database(request, tmp_path, monkeypatch):
         url = f"sqlite:///{tmp_path}/all.db"
         tracker_kwargs = {"dialect": "sqlite", "db": str(tmp_path / "all.db")}
     else:
-        if not postgres_reachable():
-            if REQUIRE_POSTGRES:
-                pytest.fail("PostgreSQL is required (INTAKE_REQUIRE_POSTGRES=1) but unreachable")
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+        require_postgres()
         url = POSTGRES_URL
         tracker_kwargs = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432,
                           "db": "test", "username": "postgres"}

@@ -22,15 +22,20 @@ def postgres_reachable() -> bool:
         return False
 
 
+def require_postgres() -> None:
+    """Skips a PostgreSQL test where the database is unreachable, except in CI, where it fails."""
+    if not postgres_reachable():
+        if REQUIRE_POSTGRES:
+            pytest.fail("PostgreSQL is required (INTAKE_REQUIRE_POSTGRES=1) but unreachable")
+        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
     if request.param == "sqlite":
         yield IntakeStore(f"sqlite:///{tmp_path}/intake.db")
         return
-    if not postgres_reachable():
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required (INTAKE_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+    require_postgres()
     engine = sa.create_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(sa.text("DROP TABLE IF EXISTS intake_records"))

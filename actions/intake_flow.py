@@ -13,22 +13,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.concerns import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.slot_mappings import entity_values
+from actions.stages import (
+    CONFIRMING, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
+    SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
+)
 from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
 
 Utterance = Tuple[Text, Dict[Text, Any]]
-
-# Stages (the featurized slot `intake_stage`).
-LISTENING = "listening"
-SUGGEST_IPT = "suggest_ipt"
-IPT_SUGGESTED = "ipt_suggested"  # asked "have you heard of IPT?"
-IPT_OFFERED = "ipt_offered"  # asked "questions, or get started?"
-START_SCHEDULING = "start_scheduling"
-CONFIRMING = "confirming"
-SUBMIT = "submit"
-DECLINED = "declined"
-DONE = "done"
-NO_CONSENT = "no_consent"  # the person declined a record: questions answered, nothing kept
-CONSENT_TO_STORE = "consent_to_store"  # asked for consent just before storing
 
 SCHEDULE_SLOTS = ["preferred_days", "preferred_time", "session_format"]
 
@@ -152,7 +143,7 @@ def _confirming(state: IntakeState) -> Step:
         return Step(stage=SUBMIT)
     if state.intent == "deny":
         slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS}
-        slots["schedule_attempts"] = 0.0
+        slots["answer_attempts"] = 0.0
         return Step(say=[("utter_lets_fix_schedule", {})], stage=START_SCHEDULING, slots=slots)
     step = Step(stage=CONFIRMING)
     _reflect(state, step)
@@ -166,6 +157,22 @@ def _consent_to_store(state: IntakeState) -> Step:
     if state.intent == "deny":
         return Step(say=[("utter_nothing_stored", {})], stage=DONE, slots={"consent_given": False})
     return Step(say=[("utter_ask_consent_to_store", {})], stage=CONSENT_TO_STORE)
+
+
+def _screening_offered(state: IntakeState) -> Step:
+    if state.intent in ("affirm", "accept_therapy", "answer_screening"):
+        return Step(stage=SCREENING)
+    if state.intent in ("deny", "skip_questionnaire", "decline_therapy", "refuse_to_talk"):
+        return Step(
+            say=[("utter_screening_declined", {})], stage=DONE,
+            slots={"screening_status": "declined"},
+        )
+    step = Step(stage=SCREENING_OFFERED)
+    _reflect(state, step)
+    if state.mentioned:
+        step.say.append(("utter_noted_for_clinician", {}))
+    step.say.append(("utter_offer_screening", {}))
+    return step
 
 
 def _without_consent(state: IntakeState) -> Step:
@@ -193,6 +200,8 @@ def next_step(state: IntakeState) -> Step:
         return _considering_ipt(state)
     if state.stage == CONFIRMING:
         return _confirming(state)
+    if state.stage == SCREENING_OFFERED:
+        return _screening_offered(state)
     if state.stage in (DECLINED, DONE):
         return _after_intake(state)
     return _listening(state)

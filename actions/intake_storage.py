@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake_flow import CONFIRMING, CONSENT_TO_STORE, DONE
+from actions.stages import CONFIRMING, CONSENT_TO_STORE, DONE, SCREENING_OFFERED
 from intake.store import IntakeRecord, IntakeStore, IntakeStoreError
 
 logger = logging.getLogger(__name__)
@@ -20,16 +20,26 @@ RECORD_SLOTS = [
     "preferred_time",
     "session_format",
     "presenting_problem",
+    "phq2_score",
+    "gad2_score",
+    "phq9_score",
+    "phq9_band",
+    "gad7_score",
+    "gad7_band",
+    "screening_status",
+    "risk_flag",
 ]
+SCORE_FIELDS = ("phq2_score", "gad2_score", "phq9_score", "gad7_score")
 
 
-def record_from_tracker(tracker: Tracker) -> IntakeRecord:
-    values = {slot: tracker.get_slot(slot) for slot in RECORD_SLOTS}
-    return IntakeRecord(
-        conversation_id=tracker.sender_id,
-        risk_flag=bool(tracker.get_slot("risk_flag")),
-        **values,
-    )
+def record_from_tracker(tracker: Tracker, **newer: Any) -> IntakeRecord:
+    """The record from the tracker's slots; `newer` holds values this turn is setting."""
+    values = {**{slot: tracker.get_slot(slot) for slot in RECORD_SLOTS}, **newer}
+    values["risk_flag"] = bool(values["risk_flag"])
+    for score in SCORE_FIELDS:
+        if values[score] is not None:
+            values[score] = int(values[score])  # float slots
+    return IntakeRecord(conversation_id=tracker.sender_id, **values)
 
 
 class _UsesIntakeStore:
@@ -69,7 +79,10 @@ class ActionSubmitIntake(_UsesIntakeStore, Action):
             dispatcher.utter_message(response="utter_intake_store_failed")
             return [SlotSet("intake_stage", CONFIRMING)]
         dispatcher.utter_message(response="utter_intake_submitted")
-        return [SlotSet("intake_id", intake_id), SlotSet("intake_stage", DONE)]
+        if tracker.get_slot("screening_status"):  # already answered or declined
+            return [SlotSet("intake_id", intake_id), SlotSet("intake_stage", DONE)]
+        dispatcher.utter_message(response="utter_offer_screening")
+        return [SlotSet("intake_id", intake_id), SlotSet("intake_stage", SCREENING_OFFERED)]
 
 
 class ActionDeleteMyData(_UsesIntakeStore, Action):

@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.concerns import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
-from actions.intake_flow import IPT_SUGGESTED
+from actions.stages import IPT_SUGGESTED
 
 
 class ActionSuggestIpt(Action):

@@ -15,9 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.concerns import ipt_focus_for, merge_unique
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
+from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
 
-FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS)
+FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS)
 PRESENTING_PROBLEM_MAX_CHARS = 500
 
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-ATTEMPTS_SLOT = "schedule_attempts"
+ATTEMPTS_SLOT = "answer_attempts"
 MAX_ATTEMPTS_BEFORE_HUMAN = 2
 
 

@@ -29,7 +29,8 @@ from intake.summary import render_summary
 SESSION_MINUTES = 60  # endpoints' session_expiration_time: after it, no consent means no text kept
 EXPORT_FIELDS = ["id", "conversation_id", "created_at", "updated_at", "urgent", "risk_flag", "concerns",
                  "coping_strategies", "ipt_focus", "therapy_accepted", "preferred_days", "preferred_time",
-                 "session_format", "presenting_problem"]
+                 "session_format", "presenting_problem", "phq2_score", "gad2_score", "phq9_score",
+                 "phq9_band", "gad7_score", "gad7_band", "screening_status", "screening_answers"]
 
 
 class CommandError(Exception):
@@ -63,6 +64,7 @@ def export_text(records: List[IntakeRecord], fmt: str) -> str:
         row = _as_dict(record)
         for key in ("concerns", "coping_strategies", "preferred_days"):
             row[key] = ";".join(row[key])
+        row["screening_answers"] = ";".join(f"{k}={v}" for k, v in row["screening_answers"].items())
         writer.writerow(row)
     return out.getvalue()
 

@@ -9,7 +9,7 @@ import json
 import os
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import List, Optional, Text
+from typing import Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -35,8 +35,18 @@ intake_records = sa.Table(
     sa.Column("preferred_time", sa.String(32)),
     sa.Column("session_format", sa.String(32)),
     sa.Column("presenting_problem", sa.Text),
+    # PHQ-9 / GAD-7 (intake/screening.py); empty when not asked.
+    sa.Column("phq2_score", sa.Integer),
+    sa.Column("gad2_score", sa.Integer),
+    sa.Column("phq9_score", sa.Integer),
+    sa.Column("phq9_band", sa.String(32)),
+    sa.Column("gad7_score", sa.Integer),
+    sa.Column("gad7_band", sa.String(32)),
+    sa.Column("screening_status", sa.String(16)),
+    sa.Column("screening_answers", sa.Text),  # JSON: item slot -> 0..3, answered items only
 )
-LIST_COLUMNS = ("concerns", "coping_strategies", "preferred_days")
+JSON_COLUMNS = {"concerns": list, "coping_strategies": list, "preferred_days": list,
+                "screening_answers": dict}
 
 
 class IntakeStoreError(Exception):
@@ -55,6 +65,14 @@ class IntakeRecord:
     session_format: Optional[Text] = None
     risk_flag: bool = False
     presenting_problem: Optional[Text] = None
+    phq2_score: Optional[int] = None
+    gad2_score: Optional[int] = None
+    phq9_score: Optional[int] = None
+    phq9_band: Optional[Text] = None
+    gad7_score: Optional[int] = None
+    gad7_band: Optional[Text] = None
+    screening_status: Optional[Text] = None
+    screening_answers: Dict[Text, int] = field(default_factory=dict)
     id: Optional[Text] = None
     created_at: Optional[dt.datetime] = None
     updated_at: Optional[dt.datetime] = None
@@ -70,8 +88,8 @@ def _now() -> dt.datetime:
 
 def _row(record: IntakeRecord) -> dict:
     row = {k: v for k, v in asdict(record).items() if k not in ("id", "created_at", "updated_at")}
-    for column in LIST_COLUMNS:
-        row[column] = json.dumps(list(row[column] or []))
+    for column, kind in JSON_COLUMNS.items():
+        row[column] = json.dumps(kind(row[column] or kind()))
     row["urgent"] = record.urgent
     return row
 
@@ -79,8 +97,8 @@ def _row(record: IntakeRecord) -> dict:
 def _record(row) -> IntakeRecord:
     data = dict(row._mapping)
     data.pop("urgent", None)
-    for column in LIST_COLUMNS:
-        data[column] = json.loads(data[column] or "[]")
+    for column, kind in JSON_COLUMNS.items():
+        data[column] = kind(json.loads(data[column])) if data[column] else kind()
     return IntakeRecord(**data)
 
 
@@ -100,7 +118,19 @@ class IntakeStore:
     def _ensure_schema(self) -> None:
         if not self._created:
             metadata.create_all(self._engine)
+            self._add_missing_columns()
             self._created = True
+
+    def _add_missing_columns(self) -> None:
+        """Columns added since a database was created (all nullable): added in place, so
+        an existing practice's records are kept."""
+        existing = {c["name"] for c in sa.inspect(self._engine).get_columns(intake_records.name)}
+        with self._engine.begin() as connection:
+            for column in intake_records.columns:
+                if column.name not in existing:
+                    kind = column.type.compile(dialect=self._engine.dialect)
+                    connection.execute(sa.text(
+                        f"ALTER TABLE {intake_records.name} ADD COLUMN {column.name} {kind}"))
 
     def save(self, record: IntakeRecord) -> Text:
         """Inserts or updates the conversation's record; returns its id."""

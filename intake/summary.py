@@ -1,6 +1,7 @@
 """The one-page referral summary a clinician reads in 30 seconds: urgency first."""
 from typing import Text
 
+from intake.screening import ANSWER_LABELS, SELF_HARM_ITEM
 from intake.store import IntakeRecord
 from intake.vocabulary import (
     CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
@@ -14,6 +15,27 @@ def _quote(text: Text) -> Text:
     return text if len(text) <= QUOTE_MAX_CHARS else text[: QUOTE_MAX_CHARS - 1].rstrip() + "…"
 
 
+def describe_screening(record: IntakeRecord) -> Text:
+    """Scores with their bands; the short screens when the full forms were not indicated."""
+    if record.screening_status == "declined":
+        return "declined in chat (to do at assessment)"
+    parts = []
+    for name, full_score, full_band, short_score in (
+        ("PHQ-9", record.phq9_score, record.phq9_band, record.phq2_score),
+        ("GAD-7", record.gad7_score, record.gad7_band, record.gad2_score),
+    ):
+        if full_score is not None:
+            parts.append(f"{name} {full_score} ({full_band})")
+        elif short_score is not None:
+            short = name[:3] + "-2"
+            parts.append(f"{short} {short_score}" + (" (below 3: full form not indicated)"
+                                                  if short_score < 3 else " (full form not completed)"))
+    if not parts:
+        return "not completed"
+    status = "; skipped part-way" if record.screening_status == "skipped" else ""
+    return ", ".join(parts) + status
+
+
 def render_summary(record: IntakeRecord) -> Text:
     """Markdown; reads as plain text too."""
     when = record.created_at.strftime("%Y-%m-%d %H:%M UTC") if record.created_at else "unknown date"
@@ -23,6 +45,10 @@ def render_summary(record: IntakeRecord) -> Text:
         if record.urgent
         else "Routine: no risk indicators were raised in the conversation."
     )
+    self_harm = record.screening_answers.get(SELF_HARM_ITEM, 0)
+    if self_harm:
+        urgency += (f" PHQ-9 item 9 (thoughts of being better off dead or of self-harm): "
+                    f"\"{ANSWER_LABELS[self_harm]}\".")
     concerns = join_words([CONCERN_LABELS.get(c, c) for c in record.concerns]) or "none stated"
     tried = join_words([COPING_WORDS.get(c, c) for c in record.coping_strategies]) or "nothing mentioned"
     if record.ipt_focus:
@@ -45,6 +71,7 @@ def render_summary(record: IntakeRecord) -> Text:
         f"- **Suggested IPT focus:** {focus}. A suggestion from the intake assistant, to be confirmed at assessment; not a diagnosis.",
         f"- **Therapy:** {therapy}",
         f"- **Scheduling:** {schedule}",
+        f"- **Screening:** {describe_screening(record)}. Self-report scores to inform triage; not a diagnosis.",
         "",
         f"Conversation `{record.conversation_id}` · record `{record.id}`",
     ]

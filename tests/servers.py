@@ -1,6 +1,7 @@
 """Starting the servers on loopback ports and talking to them over REST (tests and bench)."""
 import json
 import os
+import random
 import socket
 import subprocess
 import time
@@ -45,10 +46,23 @@ def conversation() -> List[str]:
     return lines[:1] + [CONSENT_LINE] + lines[1:-1] + SCHEDULING_LINES + lines[-1:]
 
 
+_HANDED_OUT = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below Linux's ephemeral range (32768+), so that no outgoing connection
+    takes it between this check and the server's bind, and never the same one twice."""
+    while True:
+        port = random.randint(20000, 32000)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
 
 
 def wait_for(url: str, seconds: float = 180) -> float:

@@ -70,7 +70,7 @@ async def test_no_ipt_focus_while_none_applies(tracker_factory, dispatcher, doma
 def form_tracker(tracker_factory, requested, answer, attempts=0.0):
     tracker = tracker_factory(
         slots={"requested_slot": requested, requested: [answer] if requested == "preferred_days" else answer,
-               "schedule_attempts": attempts, "presenting_problem": "x"},
+               "answer_attempts": attempts, "presenting_problem": "x"},
         intent="inform_schedule",
         text=answer,
     )
@@ -83,7 +83,7 @@ async def test_a_days_answer_can_settle_time_and_format_too(tracker_factory, dis
     events = await run(ActionValidateSlotMappings(), dispatcher, tracker, domain)
     assert events == [
         SlotSet("preferred_days", ["tuesday"]),
-        SlotSet("schedule_attempts", 0.0),
+        SlotSet("answer_attempts", 0.0),
         SlotSet("preferred_time", "evening"),
         SlotSet("session_format", "video"),
     ]
@@ -92,14 +92,14 @@ async def test_a_days_answer_can_settle_time_and_format_too(tracker_factory, dis
 async def test_an_unusable_answer_gets_a_specific_reask(tracker_factory, dispatcher, domain):
     tracker = form_tracker(tracker_factory, "preferred_time", "whenever the moon is full")
     events = await run(ActionValidateSlotMappings(), dispatcher, tracker, domain)
-    assert events == [SlotSet("preferred_time", None), SlotSet("schedule_attempts", 1.0)]
+    assert events == [SlotSet("preferred_time", None), SlotSet("answer_attempts", 1.0)]
     assert responses(dispatcher) == ["utter_reask_preferred_time"]
 
 
 async def test_repeated_unusable_answers_offer_a_person(tracker_factory, dispatcher, domain):
     tracker = form_tracker(tracker_factory, "session_format", "purple", attempts=2.0)
     events = await run(ActionValidateSlotMappings(), dispatcher, tracker, domain)
-    assert events == [SlotSet("session_format", None), SlotSet("schedule_attempts", 3.0)]
+    assert events == [SlotSet("session_format", None), SlotSet("answer_attempts", 3.0)]
     assert responses(dispatcher) == ["utter_offer_human_for_scheduling"]
 
 
@@ -239,7 +239,7 @@ async def test_a_wrong_schedule_is_asked_again(tracker_factory, dispatcher, doma
         SlotSet("preferred_days", None),
         SlotSet("preferred_time", None),
         SlotSet("session_format", None),
-        SlotSet("schedule_attempts", 0.0),
+        SlotSet("answer_attempts", 0.0),
         SlotSet("intake_stage", "start_scheduling"),
     ]
 

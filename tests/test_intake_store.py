@@ -103,8 +103,8 @@ async def test_submit_action_stores_the_intake(tmp_path, tracker_factory, dispat
     )
     events = await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
     stored = store.get("conv-42")
-    assert events == [SlotSet("intake_id", stored.id), SlotSet("intake_stage", "done")]
-    assert responses(dispatcher) == ["utter_intake_submitted"]
+    assert events == [SlotSet("intake_id", stored.id), SlotSet("intake_stage", "screening_offered")]
+    assert responses(dispatcher) == ["utter_intake_submitted", "utter_offer_screening"]
     assert stored.urgent and stored.preferred_days == ["monday"] and stored.session_format == "phone"
 
 

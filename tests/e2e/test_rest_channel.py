@@ -72,6 +72,63 @@ def test_the_seed_conversation_fills_the_contract_slots_and_stores_one_record(se
     assert [r.conversation_id for r in servers["store"].all()].count("seed") == 1
 
 
+def test_the_questionnaire_after_the_intake_with_item_9_positive(servers):
+    port = servers["port"]
+    for line in conversation():
+        send(port, "phq", line)
+    offer = send(port, "phq", "yes")  # to the questionnaire offer (re-offered after the thanks)
+    assert "Over the last 2 weeks, how often have you been bothered by little interest" in texts(offer)
+    assert [b["title"] for b in offer[-1]["buttons"]] == [
+        "Not at all", "Several days", "More than half the days", "Nearly every day"]
+    # PHQ-2 = 5, GAD-2 = 1: the rest of the PHQ-9 is asked, the rest of the GAD-7 is not.
+    answers = ["nearly every day", "more than half the days", "not at all", "a few days"]
+    answers += ["2", "3", "several days", "most days", "0", "not at all"]
+    asked = []
+    for answer in answers:
+        asked.append(texts(send(port, "phq", answer)))
+    assert "thoughts that you would be better off dead" in asked[-1]
+    assert not any("worrying too much about different things" in a for a in asked)
+    reply = texts(send(port, "phq", "several days"))  # item 9
+    assert "concerned for your safety" in reply and "988" in reply
+    slots = tracker(servers, "phq")["slots"]
+    assert slots["risk_flag"] is True and slots["phq9_score"] == 14 and slots["phq9_band"] == "moderate"
+    assert slots["gad2_score"] == 1 and slots["gad7_score"] is None
+    record = servers["store"].get("phq")
+    assert record.urgent and record.phq9_score == 14 and record.gad2_score == 1
+    assert record.screening_answers["phq_9"] == 1
+
+
+def test_the_short_questionnaire_and_a_question_inside_it(servers):
+    port = servers["port"]
+    for line in conversation():
+        send(port, "phq-short", line)
+    send(port, "phq-short", "sure")
+    assert "bothered by feeling down" in texts(send(port, "phq-short", "0"))
+    inside = texts(send(port, "phq-short", "how long does the therapy take?"))
+    assert "12 to 16" in inside and "bothered by feeling down" in inside  # answered, then asked again
+    send(port, "phq-short", "1")
+    assert "Sorry, I didn't catch that" in texts(send(port, "phq-short", "purple"))
+    send(port, "phq-short", "several days")
+    done = texts(send(port, "phq-short", "not at all"))
+    assert "Thank you for answering those" in done and "not a diagnosis" in done
+    record = servers["store"].get("phq-short")
+    assert (record.phq2_score, record.gad2_score, record.phq9_score) == (1, 1, None)
+    assert record.screening_status == "complete" and not record.urgent
+
+
+def test_the_questionnaire_can_be_skipped_part_way(servers):
+    port = servers["port"]
+    for line in conversation():
+        send(port, "phq-skip", line)
+    send(port, "phq-skip", "ok")
+    send(port, "phq-skip", "nearly every day")
+    reply = texts(send(port, "phq-skip", "skip"))
+    assert "we'll stop the questions here" in reply
+    record = servers["store"].get("phq-skip")
+    assert record.screening_status == "skipped" and record.screening_answers == {"phq_1": 3}
+    assert not tracker(servers, "phq-skip")["active_loop"].get("name")
+
+
 def test_conversations_survive_a_restart(servers):
     port = servers["port"]
     send(port, "restart", "I've been so lonely since my divorce")

@@ -40,7 +40,7 @@ $(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_INPUTS)
 
 run: $(MODEL)
 	@mkdir -p var
-	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
+	@$(PY) -m actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
 	@if [ -t 0 ]; then \
 		$(RASA) shell --model $(MODEL); \
 	else \
@@ -50,7 +50,7 @@ run: $(MODEL)
 	kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid
 
 actions: $(VENV)/.installed
-	$(RASA) run actions --actions actions --port $(ACTIONS_PORT)
+	$(PY) -m actions --port $(ACTIONS_PORT)
 
 validate: $(SPACY_MODEL)/meta.json
 	$(RASA) data validate

@@ -16,7 +16,7 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.servers import (  # noqa: E402
-    RASA, ROOT, conversation, env, free_port, percentile, process, send, wait_for, write_endpoints,
+    ACTION_SERVER, RASA, ROOT, conversation, env, free_port, percentile, process, send, wait_for, write_endpoints,
 )
 
 STOCK_CONFIG = ROOT / ".venv/lib/python3.10/site-packages/rasa/cli/initial_project/config.yml"
@@ -63,7 +63,7 @@ def main() -> int:
         print("training the stock `rasa init` configuration from scratch ...", flush=True)
         stock_train = train(stock_config, work, "stock")
         actions_port = free_port()
-        actions = [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)]
+        actions = ACTION_SERVER + ["--port", str(actions_port)]
         with process(actions, work / "actions.log", extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}):
             wait_for(f"http://127.0.0.1:{actions_port}/health")
             ours = turn_latencies(work / "ours.tar.gz", work, actions_port)

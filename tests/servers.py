@@ -12,6 +12,8 @@ from typing import Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+ACTION_SERVER = [PYTHON, "-m", "actions"]  # the hardened action server (actions/__main__.py)
 SEED = ROOT.parent / "shared" / "seeds" / "intake_transcript.txt"
 # The patient's lines of the seed transcript, verbatim (tests/test_seed_lines.py checks them
 # against the seed file).

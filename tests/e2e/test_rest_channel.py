@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from intake.store import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import RASA, conversation, free_port, get_json, post_raw, process, wait_for, write_endpoints
+from tests.servers import ACTION_SERVER, RASA, conversation, free_port, get_json, post_raw, process, wait_for, write_endpoints
 from tests.servers import send as send_to_server
 
 SENT = []  # every user text of this module, for the log scan at the end
@@ -30,7 +30,7 @@ def servers(tmp_path_factory):
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
         actions = stack.enter_context(process(
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            ACTION_SERVER + ["--port", str(actions_port)],
             work / "actions.log", extra_env={"INTAKE_DATABASE_URL": intake_url}))
         stack.enter_context(process(
             [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",

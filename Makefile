@@ -17,7 +17,21 @@ export TQDM_DISABLE := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data intake_nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: setup model run actions test validate unit e2e bench bench-speed bench-safety clean
+.PHONY: setup model run serve serve-prod actions web browser test validate unit e2e bench bench-speed bench-safety bench-load clean
+
+# The production profile's local defaults (endpoints.prod.yml): the PostgreSQL and Redis
+# on 127.0.0.1. A deployment sets its own; passwords only ever come from the environment.
+export INTAKE_ACTIONS_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export INTAKE_POSTGRES_HOST ?= 127.0.0.1
+export INTAKE_POSTGRES_PORT ?= 5432
+export INTAKE_POSTGRES_DB ?= test
+export INTAKE_POSTGRES_USER ?= postgres
+export INTAKE_POSTGRES_PASSWORD ?=
+export INTAKE_REDIS_HOST ?= 127.0.0.1
+export INTAKE_REDIS_PORT ?= 6379
+export INTAKE_REDIS_DB ?= 1
+export INTAKE_REDIS_PASSWORD ?=
+PROD_DATABASE_URL = postgresql://$(INTAKE_POSTGRES_USER)@$(INTAKE_POSTGRES_HOST):$(INTAKE_POSTGRES_PORT)/$(INTAKE_POSTGRES_DB)
 
 setup: $(VENV)/.installed $(SPACY_MODEL)/meta.json
 
@@ -49,19 +63,40 @@ run: $(MODEL)
 	fi; \
 	kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid
 
+# Action server, Rasa server (HTTP API with an auth token, REST, socket.io) and the chat
+# page, all on 127.0.0.1; prints the URLs (intake_channels/serve.py).
+serve: $(MODEL) web
+	$(PY) -m intake_channels.serve --profile dev
+
+serve-prod: $(MODEL) web
+	INTAKE_DATABASE_URL="$${INTAKE_DATABASE_URL:-$(PROD_DATABASE_URL)}" $(PY) -m intake_channels.serve --profile prod
+
+# The chat widget from the npm registry (web/package-lock.json), served locally.
+web: web/node_modules/rasa-webchat/lib/index.js
+web/node_modules/rasa-webchat/lib/index.js: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# Debian's Chromium for the browser test, installed when missing.
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver \
+		|| { $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver; }; }
+
 actions: $(VENV)/.installed
 	$(PY) -m actions --port $(ACTIONS_PORT)
 
 validate: $(SPACY_MODEL)/meta.json
 	$(RASA) data validate
 
-unit: $(SPACY_MODEL)/meta.json
+unit: $(SPACY_MODEL)/meta.json web browser
 	$(BIN)/pytest -q
 
 e2e: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results
 
-test: validate $(MODEL)
+test: validate $(MODEL) web browser
 	$(BIN)/pytest -q
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results
 

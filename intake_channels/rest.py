@@ -5,29 +5,18 @@ Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
   not a string is refused with 400 and a one-line reason (Rasa answers 500 for some,
   and files a message without `sender` under one shared "default" conversation);
 - an empty message, or one longer than `max_message_chars` (default 2,000), gets a kind
-  reply without NLU or storage, so one huge message cannot stall everybody.
+  reply without NLU or storage (intake_channels/checks.py, as on every channel).
 """
-import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage as BadRequest  # 400; named BadRequest in later Sanic
 from sanic.request import Request
 
-from intake.practice import practice_settings
+from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, max_message_chars
 
-MAX_CHARS_VARIABLE = "INTAKE_MAX_MESSAGE_CHARS"
-DEFAULT_MAX_CHARS = 2000
 MAX_SENDER_CHARS = 255
-
-EMPTY_REPLY = "I didn't receive any text. Could you type your message again?"
-TOO_LONG_REPLY = (
-    "Thank you for writing so much. That message is longer than I can take in at once "
-    "({limit} characters): could you send it in a few shorter parts? If you're in danger "
-    "right now, {crisis_line}, or call {emergency_number}."
-)
 
 
 class IntakeRestInput(RestInput):
@@ -37,8 +26,7 @@ class IntakeRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "IntakeRestInput":
-        configured = (credentials or {}).get("max_message_chars")
-        return cls(int(os.environ.get(MAX_CHARS_VARIABLE) or configured or DEFAULT_MAX_CHARS))
+        return cls(max_message_chars(credentials))
 
     def __init__(self, max_message_chars: int = DEFAULT_MAX_CHARS) -> None:
         self.max_message_chars = max_message_chars
@@ -67,17 +55,5 @@ class IntakeRestInput(RestInput):
             raise BadRequest("'message' is required and must be a string")
         return message
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        async def handle_checked(message: UserMessage) -> None:
-            text = message.text or ""
-            if not text.strip():
-                await message.output_channel.send_text_message(message.sender_id, EMPTY_REPLY)
-            elif len(text) > self.max_message_chars:
-                reply = TOO_LONG_REPLY.format(limit=self.max_message_chars, **practice_settings())
-                await message.output_channel.send_text_message(message.sender_id, reply)
-            else:
-                await on_new_message(message)
-
-        return super().blueprint(handle_checked)
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        return super().blueprint(checked(on_new_message, self.max_message_chars))

@@ -1,0 +1,34 @@
+"""`rasa shell`, what `make run` opens, driven through a pseudo-terminal: the seed's first
+exchange, and the consent question answered through the shell's button picker."""
+import pexpect
+import pytest
+
+from tests.conftest import MODEL_PATH, ROOT
+from tests.servers import ACTION_SERVER, RASA, SEED_PATIENT_LINES, env, free_port, process, wait_for, write_endpoints
+
+
+def test_the_first_exchange_in_rasa_shell(tmp_path):
+    if not MODEL_PATH.exists():
+        pytest.fail("no trained model: run `make test`, which trains it first")
+    actions_port = free_port()
+    endpoints = write_endpoints(tmp_path / "endpoints.yml", actions_port, tmp_path / "tracker.db")
+    with process(ACTION_SERVER + ["--port", str(actions_port)], tmp_path / "actions.log",
+                 extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db"}):
+        wait_for(f"http://127.0.0.1:{actions_port}/health")
+        shell = pexpect.spawn(
+            RASA, ["shell", "-m", str(MODEL_PATH), "--endpoints", str(endpoints), "-p", str(free_port())],
+            cwd=str(ROOT), env=env(), encoding="utf-8", timeout=180, dimensions=(50, 200))
+        shell.logfile_read = open(tmp_path / "shell.log", "w")
+        try:
+            shell.expect("Your input ->")
+            shell.sendline(SEED_PATIENT_LINES[0])
+            shell.expect("I'm the intake assistant for")
+            shell.expect("Is that okay with you\\?")
+            shell.expect("Yes, that's okay")  # the consent buttons, as a picker
+            shell.send("\r")  # picks the first button: /affirm
+            shell.expect("You can ask me to delete your data")
+            shell.expect("Your input ->")
+            shell.sendline("/stop")
+            shell.expect(pexpect.EOF, timeout=60)
+        finally:
+            shell.close(force=True)

@@ -38,7 +38,12 @@ def test_concerns_come_out_with_canonical_values(parse):
 
 
 def test_a_typed_slash_intent_is_ordinary_text(parse):
-    assert parse("/greet")["intent"]["name"] != "greet" or parse("/greet")["intent"]["confidence"] < 1.0
+    for typed in ("/request_deletion", "/bot_challenge", "/accept_therapy{\"x\": 1}"):
+        assert parse(typed)["intent"]["confidence"] < 1.0, typed
+
+
+def test_the_web_widgets_opening_payload_is_a_greeting(parse):
+    assert parse("/greet")["intent"] == {"name": "greet", "confidence": 1.0}
 
 
 def test_the_bots_own_button_payload_is_a_command(parse):

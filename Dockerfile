@@ -1,0 +1,17 @@
+# The image for the Rasa servers and the action server (docker-compose.yml, Helm values).
+# Everything is built from the registries at build time: the spaCy pipeline and the model
+# are built into the image, so nothing is downloaded when a container starts.
+FROM python:3.10-slim
+ENV RASA_TELEMETRY_ENABLED=false PYTHONHASHSEED=0 SQLALCHEMY_SILENCE_UBER_WARNING=1 TQDM_DISABLE=1
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt pyproject.toml ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN pip install --no-cache-dir --no-deps -e . \
+    && python -m intake_nlu.spacy_pipeline models/spacy/en_intake_rules \
+    && rasa train --fixed-model-name intake --out models
+RUN useradd --create-home intake && chown -R intake /app
+USER intake
+EXPOSE 5005 5055
+CMD ["rasa", "run", "--enable-api", "-m", "models/intake.tar.gz", "--endpoints", "endpoints.prod.yml", "--credentials", "credentials.yml"]

@@ -109,5 +109,8 @@ bench-speed: $(MODEL)
 bench-safety: $(MODEL)
 	$(PY) bench/safety.py
 
+bench-load: $(MODEL)
+	$(PY) bench/load.py
+
 clean:
 	rm -rf models/*.tar.gz results var

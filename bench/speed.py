@@ -35,6 +35,17 @@ def train(config: Path, out: Path, name: str) -> float:
     return time.monotonic() - start
 
 
+def train_both(work: Path) -> tuple:
+    """Trains this project's and the stock configuration into work/ours.tar.gz and
+    work/stock.tar.gz; returns the two training times in seconds."""
+    stock_config = work / "stock_config.yml"
+    shutil.copy(STOCK_CONFIG, stock_config)
+    print("training this project's configuration from scratch ...", flush=True)
+    ours = train(ROOT / "config.yml", work, "ours")
+    print("training the stock `rasa init` configuration from scratch ...", flush=True)
+    return ours, train(stock_config, work, "stock")
+
+
 def turn_latencies(model: Path, work: Path, actions_port: int) -> list:
     endpoints = write_endpoints(work / f"endpoints-{model.stem}.yml", actions_port, work / f"tracker-{model.stem}.db")
     port = free_port()
@@ -56,12 +67,7 @@ def turn_latencies(model: Path, work: Path, actions_port: int) -> list:
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="intake-speed-"))
     try:
-        stock_config = work / "stock_config.yml"
-        shutil.copy(STOCK_CONFIG, stock_config)
-        print("training this project's configuration from scratch ...", flush=True)
-        ours_train = train(ROOT / "config.yml", work, "ours")
-        print("training the stock `rasa init` configuration from scratch ...", flush=True)
-        stock_train = train(stock_config, work, "stock")
+        ours_train, stock_train = train_both(work)
         actions_port = free_port()
         actions = ACTION_SERVER + ["--port", str(actions_port)]
         with process(actions, work / "actions.log", extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}):

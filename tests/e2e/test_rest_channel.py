@@ -216,6 +216,21 @@ def test_a_huge_message_gets_a_kind_reply_at_once_and_is_not_processed(servers):
     assert not [e for e in tracker(servers, "huge")["events"] if e["event"] == "user"]
 
 
+def test_huge_messages_do_not_stall_other_people(servers):
+    import threading
+
+    huge = json.dumps({"sender": "huge-2", "message": "x" * 5_000_000}).encode()
+    senders = [threading.Thread(target=post_raw, args=(servers["port"], huge)) for _ in range(3)]
+    for thread in senders:
+        thread.start()
+    start = time.monotonic()
+    reply = texts(send(servers["port"], "neighbour", "how much does it cost?"))
+    elapsed = time.monotonic() - start
+    for thread in senders:
+        thread.join()
+    assert "Fees depend" in reply and elapsed < 3.0, f"{elapsed:.1f}s"
+
+
 def test_odd_but_valid_messages_get_an_answer_and_are_kept_in_order(servers):
     lines = ["😔😔😔", "<b>help</b><script>alert(1)</script>", "'; DROP TABLE events; --", "/greet"]
     for line in lines:

@@ -126,7 +126,7 @@ def write_endpoints(
     tracker_store: str = "intake.tracker_store.CachedSQLTrackerStore",
 ) -> Path:
     path.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n  enable_selective_domain: true\n"
         f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n  db: {tracker_db}\n"
         "nlg:\n  type: intake.nlg.PracticeResponseGenerator\n"
     )

@@ -7,7 +7,8 @@ Prints per level p50/p95/p99 of a turn and turns per second; per server the star
 (process start to /status answering) and resident memory after the load; and the
 median latency of the 1st and the 40th message of a 40-message conversation.
 Each Rasa server: 1 Rasa process and the action server (1 process, shared), SQLite
-tracker store; the load generator is 1 asyncio process on the same 2-core machine.
+tracker store; then this project again with 2 Sanic worker processes and a Redis lock
+store. The load generator is 1 asyncio process on the same 2-core machine.
 LOAD_SECONDS (default 20) sets the length of each level.
 """
 import asyncio
@@ -33,6 +34,7 @@ from tests.servers import (  # noqa: E402
 LEVELS = [1, 20, 100]
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 LONG_CONVERSATIONS = 5
+LOCK_STORE = "lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 3\n  key_prefix: bench\n"
 FAQ = ["how much does it cost?", "is this confidential?", "how long does the therapy take?",
        "am I talking to a bot?", "how often would we meet?"]
 
@@ -81,9 +83,9 @@ async def long_conversations(url):
     return median(first), median(fortieth)
 
 
-def measure(name, args, log, port):
+def measure(name, args, log, port, extra_env=None):
     started = time.monotonic()
-    with process(args, log) as server:
+    with process(args, log, extra_env=extra_env) as server:
         wait_for(f"http://127.0.0.1:{port}/status", seconds=600)
         start_seconds = time.monotonic() - started
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
@@ -92,9 +94,15 @@ def measure(name, args, log, port):
         for clients in LEVELS:
             print(f"  {name}: {clients} clients for {SECONDS:.0f} s ...", flush=True)
             results["levels"][clients] = asyncio.run(level(url, clients))
-        results["rss"] = rss_mb(server.pid)
+        results["rss"] = sum(rss_mb(pid) or 0 for pid in [server.pid] + child_pids(server.pid))
         results["long"] = asyncio.run(long_conversations(url))
     return results
+
+
+def child_pids(pid):
+    """Worker processes of a server started with several Sanic workers."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in children.read_text().split()] if children.exists() else []
 
 
 def rasa_args(model, endpoints, port):
@@ -104,15 +112,15 @@ def rasa_args(model, endpoints, port):
 
 def report(results):
     names = list(results)
-    print(f"\n{'':34}" + "".join(f"{n:>18}" for n in names))
+    print(f"\n{'':34}" + "".join(f"{n:>24}" for n in names))
     for clients in LEVELS:
         for key, unit in (("p50", "ms"), ("p95", "ms"), ("p99", "ms"), ("tps", "turns/s")):
             label = f"{clients:>3} clients, {key} ({unit})"
-            print(f"{label:34}" + "".join(f"{results[n]['levels'][clients][key]:18.1f}" for n in names))
-    print(f"{'server start (s)':34}" + "".join(f"{results[n]['start']:18.1f}" for n in names))
-    print(f"{'resident memory after load (MB)':34}" + "".join(f"{results[n]['rss'] or 0:18.0f}" for n in names))
+            print(f"{label:34}" + "".join(f"{results[n]['levels'][clients][key]:24.1f}" for n in names))
+    print(f"{'server start (s)':34}" + "".join(f"{results[n]['start']:24.1f}" for n in names))
+    print(f"{'resident memory after load (MB)':34}" + "".join(f"{results[n]['rss'] or 0:24.0f}" for n in names))
     for index, label in ((0, "message 1 of 40, median (ms)"), (1, "message 40 of 40, median (ms)")):
-        print(f"{label:34}" + "".join(f"{results[n]['long'][index]:18.1f}" for n in names))
+        print(f"{label:34}" + "".join(f"{results[n]['long'][index]:24.1f}" for n in names))
     ours, stock = results["this project"], results["stock rasa init"]
     print("\nratios, this project against stock rasa init:")
     print(f"  throughput at 20 clients: {ours['levels'][20]['tps'] / stock['levels'][20]['tps']:.1f}x "
@@ -121,7 +129,11 @@ def report(results):
           f"{ours['rss'] / stock['rss']:.2f} of stock (target <= 0.5)")
     print(f"  40th message / 1st: {ours['long'][1] / ours['long'][0]:.2f} (target <= 2), "
           f"stock {stock['long'][1] / stock['long'][0]:.2f}")
-    print("Rasa servers: 1 Rasa process each + 1 shared action server process; echo: 1 process; "
+    workers = results["this project, 2 workers"]
+    print(f"  with 2 worker processes: {workers['levels'][20]['tps'] / stock['levels'][20]['tps']:.1f}x the "
+          f"stock throughput at 20 clients, p95 {workers['levels'][20]['p95']:.0f} ms")
+    print("Rasa servers: 1 Rasa process each (2 worker processes where named) + 1 shared action server "
+          "process; echo: 1 process; "
           f"load generator: 1 process; {os.cpu_count()} cores, all on this machine.")
 
 
@@ -139,6 +151,14 @@ def main() -> int:
                 endpoints = write_endpoints(work / f"endpoints-{model}.yml", actions_port, work / f"tracker-{model}.db")
                 results[name] = measure(name, rasa_args(work / f"{model}.tar.gz", endpoints, port),
                                         work / f"rasa-{model}.log", port)
+            # The same server with two Sanic worker processes (one per core here), which
+            # Rasa allows only with a lock store shared between processes (Redis).
+            port = free_port()
+            endpoints = write_endpoints(work / "endpoints-workers.yml", actions_port, work / "tracker-workers.db")
+            endpoints.write_text(endpoints.read_text() + LOCK_STORE)
+            results["this project, 2 workers"] = measure(
+                "this project, 2 workers", rasa_args(work / "ours.tar.gz", endpoints, port),
+                work / "rasa-workers.log", port, extra_env={"SANIC_WORKERS": "2"})
         port = free_port()
         results["echo server"] = measure("echo server", [PYTHON, str(BENCH / "echo_server.py"), str(port)],
                                          work / "echo.log", port)

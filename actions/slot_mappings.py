@@ -6,6 +6,10 @@ Form answers are validated here rather than in a `validate_<form>` action so tha
 the form itself never calls the action server: a crisis message inside a form is
 rejected by the form Rasa-side and reaches the crisis rule even when this server is
 down (Rasa only logs a warning when this action is unreachable).
+
+Rasa-side, this action is called only when it can change a slot: when the message
+carries entities or a form is active (intake_nlu/action_server_guard.py). Whatever it
+reads beyond entities and form answers must be added to that condition.
 """
 from typing import Any, Dict, List, Text
 

@@ -10,8 +10,10 @@ and says nothing: the person sees silence. Here:
   twice (slot extraction, then the predicted action);
 - a predicted custom action that fails says `utter_action_unavailable` instead, and the
   bot listens again;
-- a crisis message skips the action server in slot extraction altogether, so the crisis
-  reply never waits for it (risk_flag is set by a Rasa-side mapping).
+- slot extraction calls `action_validate_slot_mappings` only when it can change a slot:
+  when the message carries entities or a form is asking (actions/slot_mappings.py),
+  which saves a round trip on most turns; and never for a crisis message, so the crisis
+  reply never waits for the action server (risk_flag is set by a Rasa-side mapping).
 """
 import asyncio
 import copy
@@ -106,8 +108,15 @@ async def _run_action(self, action, tracker, output_channel, nlg, prediction) ->
 _original_run_custom_action = rasa_actions.ActionExtractSlots._run_custom_action
 
 
+def _can_change_slots(tracker) -> bool:
+    message = tracker.latest_message
+    if (message.intent or {}).get("name") == "crisis":
+        return False
+    return bool(message.entities) or tracker.active_loop_name is not None
+
+
 async def _run_custom_action(self, custom_action, output_channel, nlg, tracker, domain) -> List[Any]:
-    if (tracker.latest_message.intent or {}).get("name") == "crisis":
+    if not _can_change_slots(tracker):
         return []
     return await _original_run_custom_action(self, custom_action, output_channel, nlg, tracker, domain)
 

@@ -1,0 +1,36 @@
+"""When Rasa's slot extraction calls the action server: only when the slot-mapping action
+can change a slot, never for a crisis message."""
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from intake_nlu.action_server_guard import _can_change_slots
+from tests.conftest import ROOT
+
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+
+
+def tracker(intent, entities=(), loop=None):
+    events = [ActionExecuted("action_listen")]
+    if loop:
+        events.append(ActiveLoop(loop))
+    events.append(UserUttered("text", {"name": intent, "confidence": 1.0}, list(entities)))
+    return DialogueStateTracker.from_events("s", events, DOMAIN.slots)
+
+
+CONCERN = {"entity": "concern", "value": "stress", "start": 0, "end": 4}
+
+
+def test_a_message_with_entities_or_inside_a_form_is_validated():
+    assert _can_change_slots(tracker("share_concern", [CONCERN]))
+    assert _can_change_slots(tracker("inform_schedule", loop="scheduling_form"))
+    assert _can_change_slots(tracker("answer_screening", loop="screening_form"))
+
+
+def test_a_message_that_cannot_change_a_slot_skips_the_action_server():
+    assert not _can_change_slots(tracker("ask_cost"))
+    assert not _can_change_slots(tracker("affirm"))
+
+
+def test_a_crisis_message_never_waits_for_the_action_server():
+    assert not _can_change_slots(tracker("crisis", [CONCERN], loop="scheduling_form"))

@@ -16,18 +16,9 @@ from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint, response
 
 from intake_channels.checks import OnNewMessage, checked, max_message_chars
+from intake_channels.off import ChannelOff
 
 DEFAULT_API_URL = "https://slack.com/api/"
-
-
-def channel_off(name: Text, reason: Text) -> Blueprint:
-    blueprint = Blueprint(f"{name}_webhook_off", __name__)
-
-    @blueprint.route("/webhook", methods=["GET", "POST"])
-    async def webhook(_request):
-        return response.json({"error": reason}, status=HTTPStatus.SERVICE_UNAVAILABLE)
-
-    return blueprint
 
 
 class IntakeSlackInput(SlackInput):
@@ -39,7 +30,7 @@ class IntakeSlackInput(SlackInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         token, secret = os.environ.get("SLACK_BOT_TOKEN"), os.environ.get("SLACK_SIGNING_SECRET")
         if not token or not secret:
-            return SlackOff()
+            return ChannelOff("slack", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET")
         channel = cls(
             token, slack_channel=os.environ.get("SLACK_CHANNEL"), slack_signing_secret=secret,
             slack_retry_reason_header="x-slack-retry-reason", slack_retry_number_header="x-slack-retry-num",
@@ -63,11 +54,3 @@ class IntakeSlackInput(SlackInput):
         bot.client.base_url = self.api_url.rstrip("/") + "/"
         return bot
 
-
-class SlackOff(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "slack"
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return channel_off("slack", "Slack is not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)")

@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from intake_channels.checks import OnNewMessage, checked, max_message_chars
-from intake_channels.slack import channel_off
+from intake_channels.off import ChannelOff
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class IntakeTelegramInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         token, secret = os.environ.get("TELEGRAM_TOKEN"), os.environ.get("TELEGRAM_SECRET_TOKEN")
         if not token or not secret:
-            return TelegramOff()
+            return ChannelOff("telegram", "TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN")
         return cls(
             token, secret,
             api_url=os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL,
@@ -149,11 +149,3 @@ class IntakeTelegramInput(InputChannel):
 
         return telegram
 
-
-class TelegramOff(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return "telegram"
-
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return channel_off("telegram", "Telegram is not configured (TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN)")

@@ -6,10 +6,12 @@ Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
   and files a message without `sender` under one shared "default" conversation);
 - an empty message, or one longer than `max_message_chars` (default 2,000), gets a kind
   reply without NLU or storage (intake_channels/checks.py, as on every channel);
-- an optional `message_id` makes a retried message idempotent: the stored turn's
-  replies are returned instead of handling it twice.
+- an optional `message_id` makes a retried message idempotent, and an optional `after`
+  (the previous message's id) keeps two messages in flight in the order sent.
 """
+import asyncio
 import re
+import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -23,6 +25,8 @@ from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, max
 
 MAX_SENDER_CHARS = 255
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ORDER_WAIT_SECONDS = 30  # a message named in `after` that never arrives stops blocking
+ORDER_POLL_SECONDS = 0.05
 
 
 class IntakeRestInput(RestInput):
@@ -62,36 +66,59 @@ class IntakeRestInput(RestInput):
         return message
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        message_id = self._body(request).get("message_id")
-        if message_id is None:
-            return None
-        if not isinstance(message_id, str) or not MESSAGE_ID.match(message_id):
-            raise BadRequest("'message_id' must be 1 to 64 letters, digits, '-' or '_'")
-        return {"message_id": message_id}
+        body = self._body(request)
+        ids = {key: body.get(key) for key in ("message_id", "after") if body.get(key) is not None}
+        for key, value in ids.items():
+            if not isinstance(value, str) or not MESSAGE_ID.match(value):
+                raise BadRequest(f"'{key}' must be 1 to 64 letters, digits, '-' or '_'")
+        if "after" in ids and "message_id" not in ids:
+            raise BadRequest("'after' needs a 'message_id'")
+        return ids or None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(checked(once_per_message_id(on_new_message), self.max_message_chars))
+        return super().blueprint(checked(once_and_in_order(on_new_message), self.max_message_chars))
 
 
-def once_per_message_id(on_new_message: OnNewMessage) -> OnNewMessage:
-    """A client that retries a message after a lost reply (a server died, a timeout) sends
-    the same `message_id`; when that turn is already stored, its stored replies are
-    returned instead of handling the message twice."""
+def once_and_in_order(on_new_message: OnNewMessage) -> OnNewMessage:
+    """Delivery guarantees for REST clients that ask for them.
+
+    - `message_id`: a client that retries a message after a lost reply (a server died, a
+      timeout) sends the same id; when that turn is already stored, its stored replies
+      are returned instead of handling the message twice.
+    - `after`: a client that sends a message before the reply to its previous one arrived
+      names that previous message; this one waits (up to ORDER_WAIT_SECONDS, before
+      taking the conversation's lock) until it is stored, so turns are stored in the order
+      sent even when the two reach different servers, or one server in either order.
+    """
 
     async def handle(message: UserMessage) -> None:
-        message_id = (message.metadata or {}).pop("message_id", None)
+        ids = message.metadata or {}
+        message_id, after = ids.pop("message_id", None), ids.pop("after", None)
         if message_id is None:
             return await on_new_message(message)
         message.message_id = message_id
-        agent = Sanic.get_app().ctx.agent
-        tracker = await agent.tracker_store.retrieve(message.sender_id)
-        replies = stored_replies(tracker.events if tracker else [], message_id)
+        tracker_store = Sanic.get_app().ctx.agent.tracker_store
+        if after is not None:
+            await _stored(tracker_store, message.sender_id, after)
+        replies = await _stored(tracker_store, message.sender_id, message_id, wait=False)
         if replies is None:
             return await on_new_message(message)
         for reply in replies:
             await message.output_channel.send_response(message.sender_id, reply)
 
     return handle
+
+
+async def _stored(tracker_store: Any, sender_id: Text, message_id: Text,
+                  wait: bool = True) -> Optional[List[Dict[Text, Any]]]:
+    """The stored replies to that message; with `wait`, polls until it is stored."""
+    deadline = time.monotonic() + ORDER_WAIT_SECONDS
+    while True:
+        tracker = await tracker_store.retrieve(sender_id)
+        replies = stored_replies(tracker.events if tracker else [], message_id)
+        if replies is not None or not wait or time.monotonic() > deadline:
+            return replies
+        await asyncio.sleep(ORDER_POLL_SECONDS)
 
 
 def stored_replies(events: Any, message_id: Text) -> Optional[List[Dict[Text, Any]]]:

@@ -200,6 +200,8 @@ def test_the_bots_own_button_payload_is_a_command(servers):
         (b'{"sender": "bad", "message": 7}', "'message'"),
         (b'{"message": "hi"}', "'sender'"),
         (b'{"sender": "  ", "message": "hi"}', "'sender'"),
+        (b'{"sender": "bad", "message": "hi", "message_id": "a b"}', "'message_id'"),
+        (b'{"sender": "bad", "message": "hi", "after": "m-1"}', "'after'"),
     ],
 )
 def test_malformed_requests_get_a_clear_400(servers, body, reason):
@@ -214,6 +216,18 @@ def test_a_huge_message_gets_a_kind_reply_at_once_and_is_not_processed(servers):
     assert status == 200 and time.monotonic() - start < 2.0
     assert "shorter parts" in reply[0]["text"] and "988" in reply[0]["text"]
     assert not [e for e in tracker(servers, "huge")["events"] if e["event"] == "user"]
+
+
+def test_a_retried_message_id_is_answered_from_the_stored_turn(servers):
+    port = servers["port"]
+    body = {"sender": "retry", "message": "how much does it cost?", "message_id": "m-1"}
+    first = post_raw(port, json.dumps(body).encode())
+    again = post_raw(port, json.dumps(body).encode())
+    assert first == again and "Fees depend" in texts(first[1])
+    after = {"sender": "retry", "message": "is this confidential?", "message_id": "m-2", "after": "m-1"}
+    assert "confidential" in texts(post_raw(port, json.dumps(after).encode())[1])
+    turns = [e["text"] for e in tracker(servers, "retry")["events"] if e["event"] == "user"]
+    assert turns == ["how much does it cost?", "is this confidential?"]
 
 
 def test_huge_messages_do_not_stall_other_people(servers):

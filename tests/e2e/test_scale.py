@@ -62,19 +62,21 @@ def cluster(tmp_path_factory):
         connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
 
 
-async def post(session, port, sender, text, message_id):
-    async with session.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                            json={"sender": sender, "message": text, "message_id": message_id}) as reply:
+async def post(session, port, sender, text, message_id, after=None):
+    body = {"sender": sender, "message": text, "message_id": message_id}
+    if after:
+        body["after"] = after
+    async with session.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", json=body) as reply:
         reply.raise_for_status()
         return await reply.json()
 
 
-async def send_with_retry(session, ports, first, sender, text, message_id):
+async def send_with_retry(session, ports, first, sender, text, message_id, after=None):
     """Sends to ports[first]; when that server fails, the same message (same id) to the other."""
     for attempt in range(6):
         port = ports[(first + attempt) % len(ports)]
         try:
-            return await post(session, port, sender, text, message_id)
+            return await post(session, port, sender, text, message_id, after)
         except (aiohttp.ClientError, asyncio.TimeoutError):
             await asyncio.sleep(0.5)
     raise AssertionError(f"{sender}: no server answered message {message_id}")
@@ -84,14 +86,12 @@ async def client(session, ports, sender, lines, two_in_flight):
     index = 0
     while index < len(lines):
         if two_in_flight and index in (2, 4):
-            # Two disclosures sent without waiting for the first reply, to one server: a
-            # server takes a conversation's messages in arrival order (Rasa's ticket
-            # lock). Sent to two servers at once, "first" would be decided by which
-            # server's event loop gets to it first, which no client can know.
+            # Two disclosures sent without waiting for the first reply, one to each
+            # server; the second names the first in `after`, so it is stored after it.
             first = send_with_retry(session, ports, index, sender, lines[index], f"{sender}-{index}")
             task = asyncio.ensure_future(first)
-            await asyncio.sleep(0.05)
-            second = send_with_retry(session, ports, index, sender, lines[index + 1], f"{sender}-{index + 1}")
+            second = send_with_retry(session, ports, index + 1, sender, lines[index + 1], f"{sender}-{index + 1}",
+                                     after=f"{sender}-{index}")
             await asyncio.gather(task, second)
             index += 2
         else:

@@ -65,6 +65,15 @@ def user_turns(port, sender):
     return [e["text"] for e in get_json(port, f"/conversations/{sender}/tracker")["events"] if e["event"] == "user"]
 
 
+def stored_turns(port, sender, expected, seconds=15):
+    """The user turns once the expected ones are stored: Slack and Telegram replies can
+    reach the API before Rasa saves the turn, at the end of handling it."""
+    deadline = time.monotonic() + seconds
+    while user_turns(port, sender) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return user_turns(port, sender)
+
+
 def slack_event(user, text, event_id):
     return json.dumps({
         "token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
@@ -93,7 +102,8 @@ def test_a_signed_slack_message_is_answered_in_slack(rasa):
     assert all(r["channel"] == "D-U1" for r in replies)
     assert any("a lot to carry" in r.get("text", "") or "Is that okay with you?" in r.get("text", "")
                for r in replies)
-    assert user_turns(rasa["port"], "U1") == ["I've been feeling really overwhelmed at work"]
+    expected = ["I've been feeling really overwhelmed at work"]
+    assert stored_turns(rasa["port"], "U1", expected) == expected
 
 
 def test_a_badly_signed_slack_message_is_refused_and_not_stored(rasa):
@@ -112,7 +122,7 @@ def test_a_slack_retry_is_not_answered_twice(rasa):
         retry = slack_headers(body, **{"X-Slack-Retry-Num": attempt, "X-Slack-Retry-Reason": "http_error"})
         assert post(rasa["port"], "/webhooks/slack/webhook", body, retry) == 200
     time.sleep(3)
-    assert user_turns(rasa["port"], "U3") == ["how much does it cost?"]
+    assert stored_turns(rasa["port"], "U3", ["how much does it cost?"]) == ["how much does it cost?"]
     cost = [r for r in rasa["slack"].sent("chat.postMessage")
             if r["channel"] == "D-U3" and "Fees depend" in r.get("text", "")]
     assert len(cost) == 1
@@ -131,7 +141,7 @@ def test_a_telegram_update_with_the_secret_is_answered_in_telegram(rasa):
     replies = [r for r in rasa["telegram"].wait_for("sendMessage", 1) if r["chat_id"] == "1001"]
     text = " ".join(r["text"] for r in replies)
     assert "988" in text and "Are you safe right now?" in text  # the same crisis response
-    assert user_turns(rasa["port"], "1001") == ["I want to kill myself"]
+    assert stored_turns(rasa["port"], "1001", ["I want to kill myself"]) == ["I want to kill myself"]
     assert get_json(rasa["port"], "/conversations/1001/tracker")["slots"]["risk_flag"] is True
 
 

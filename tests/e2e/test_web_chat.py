@@ -166,8 +166,15 @@ def test_socketio_with_session_persistence_delivers_replies_across_reconnects(se
     assert "not an emergency service" in asyncio.run(exchange("hello"))
     assert "you've been dealing with" in asyncio.run(exchange("I've been so lonely lately"))
     token = served["token_file"].read_text().strip()
-    with urllib.request.urlopen(
-            f"{served['rasa']}/conversations/{session_id}/tracker?token={token}", timeout=30) as reply:
-        tracker = json.load(reply)
-    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["hello", "I've been so lonely lately"]
+    expected = ["hello", "I've been so lonely lately"]
+    deadline = time.monotonic() + 15  # replies are emitted before Rasa saves the turn
+    while True:
+        with urllib.request.urlopen(
+                f"{served['rasa']}/conversations/{session_id}/tracker?token={token}", timeout=30) as reply:
+            tracker = json.load(reply)
+        turns = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+        if turns == expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert turns == expected
     assert "isolation" in tracker["slots"]["concerns"]

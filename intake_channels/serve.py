@@ -142,6 +142,8 @@ def parse(argv: Optional[List[Text]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[Text]] = None) -> None:
     args = parse(argv)
+    if not WIDGET_BUNDLE.exists():
+        sys.exit(f"The chat widget is not installed ({WIDGET_BUNDLE}): run `make web`.")
     token = auth_token()
     rasa_origin = f"http://{args.host}:{args.port}"
     page_origin = f"http://{args.host}:{args.web_port}"

@@ -23,8 +23,8 @@ from intake.store import IntakeStoreError
 logger = logging.getLogger(__name__)
 
 SCORE_SLOTS = ["phq2_score", "gad2_score", "phq9_score", "phq9_band", "gad7_score", "gad7_band"]
-# The item after which the short path is decided.
-LAST_SCREENING_ITEM = "gad_2"
+# The PHQ-2 and GAD-2 are complete once this item is answered: the short path is decided.
+SHORT_SCREENS_COMPLETE_AFTER = "gad_2"
 
 
 class ScreeningItemValidator(AnswerValidator):
@@ -41,7 +41,7 @@ class ScreeningItemValidator(AnswerValidator):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> Dict[Text, Any]:
         updates = super().validate(value, dispatcher, tracker)
-        if self.slot == LAST_SCREENING_ITEM and updates.get(self.slot) is not None:
+        if self.slot == SHORT_SCREENS_COMPLETE_AFTER and updates.get(self.slot) is not None:
             answers = {**item_answers(tracker), **updates}
             updates.update({item: NOT_ASKED for item in items_to_leave_out(answers)})
         return updates

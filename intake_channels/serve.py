@@ -19,8 +19,8 @@ import secrets
 import subprocess
 import sys
 import threading
-from functools import lru_cache, partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, List, Optional, Text
 
@@ -56,7 +56,7 @@ def widget_bundle() -> bytes:
     return WIDGET_BUNDLE.read_bytes().replace(REMOTE_FONT_IMPORT, b"")
 
 
-class PageHandler(SimpleHTTPRequestHandler):
+class PageHandler(BaseHTTPRequestHandler):
     """Serves web/ with the practice's details filled in, the widget bundle from
     node_modules, and nothing else (no directory listings, no node_modules browsing)."""
 
@@ -112,7 +112,7 @@ def start_page_server(host: Text, port: int, rasa_origin: Text) -> ThreadingHTTP
         "widget_config": {"socketUrl": rasa_origin, "practiceTitle": title},
         "rasa_origin": rasa_origin,
     })
-    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(WEB)))
+    server = ThreadingHTTPServer((host, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -10,8 +10,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN pip install --no-cache-dir --no-deps -e . \
     && python -m intake_nlu.spacy_pipeline models/spacy/en_intake_rules \
-    && rasa train --fixed-model-name intake --out models
+    && intake-rasa train --fixed-model-name intake --out models
 RUN useradd --create-home intake && chown -R intake /app
 USER intake
 EXPOSE 5005 5055
-CMD ["rasa", "run", "--enable-api", "-m", "models/intake.tar.gz", "--endpoints", "endpoints.prod.yml", "--credentials", "credentials.yml"]
+CMD ["intake-rasa", "run", "--enable-api", "-m", "models/intake.tar.gz", "--endpoints", "endpoints.prod.yml", "--credentials", "credentials.yml"]

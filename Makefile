@@ -3,7 +3,8 @@ PYTHON_VERSION ?= 3.10.13
 VENV        := .venv
 BIN         := $(VENV)/bin
 PY          := $(BIN)/python
-RASA        := $(BIN)/rasa
+# `rasa` without TensorFlow in the process when the model uses none (intake_channels/lean_rasa.py).
+RASA        := $(BIN)/intake-rasa
 SPACY_MODEL := models/spacy/en_intake_rules
 MODEL       := models/intake.tar.gz
 ACTIONS_PORT ?= 5055

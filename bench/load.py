@@ -26,9 +26,9 @@ import aiohttp
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
-from speed import train_both  # noqa: E402
+from speed import rasa_command, train_both  # noqa: E402
 from tests.servers import (  # noqa: E402
-    ACTION_SERVER, PYTHON, RASA, conversation, free_port, percentile, process, rss_mb, wait_for, write_endpoints,
+    ACTION_SERVER, PYTHON, conversation, free_port, percentile, process, rss_mb, wait_for, write_endpoints,
 )
 
 LEVELS = [1, 20, 100]
@@ -106,7 +106,7 @@ def child_pids(pid):
 
 
 def rasa_args(model, endpoints, port):
-    return [RASA, "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
+    return [rasa_command(model.stem), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
             "--endpoints", str(endpoints)]
 
 

@@ -16,18 +16,23 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.servers import (  # noqa: E402
-    ACTION_SERVER, RASA, ROOT, conversation, env, free_port, percentile, process, send, wait_for, write_endpoints,
+    ACTION_SERVER, RASA, ROOT, STOCK_RASA, conversation, env, free_port, percentile, process, send, wait_for, write_endpoints,
 )
 
 STOCK_CONFIG = ROOT / ".venv/lib/python3.10/site-packages/rasa/cli/initial_project/config.yml"
 CONVERSATIONS = 5
 
 
+def rasa_command(name: str) -> str:
+    """This project runs its own command (intake_channels/lean_rasa.py), stock runs `rasa`."""
+    return STOCK_RASA if name.startswith("stock") else RASA
+
+
 def train(config: Path, out: Path, name: str) -> float:
     cache = out / f"cache-{name}"
     start = time.monotonic()
     subprocess.run(
-        [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
+        [rasa_command(name), "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
          "--out", str(out), "--fixed-model-name", name],
         cwd=ROOT, env=dict(env(), RASA_CACHE_DIRECTORY=str(cache)),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
@@ -49,7 +54,7 @@ def train_both(work: Path) -> tuple:
 def turn_latencies(model: Path, work: Path, actions_port: int) -> list:
     endpoints = write_endpoints(work / f"endpoints-{model.stem}.yml", actions_port, work / f"tracker-{model.stem}.db")
     port = free_port()
-    args = [RASA, "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
+    args = [rasa_command(model.stem), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
             "--endpoints", str(endpoints)]
     with process(args, work / f"rasa-{model.stem}.log"):
         wait_for(f"http://127.0.0.1:{port}/status")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Text
 
 from intake.practice import practice_settings
+from intake_channels import lean_rasa
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
@@ -162,11 +163,9 @@ def main(argv: Optional[List[Text]] = None) -> None:
     source = f"${TOKEN_VARIABLE}" if os.environ.get(TOKEN_VARIABLE) else str(TOKEN_FILE)
     print(f"HTTP API token: in {source} (not shown)", flush=True)
 
-    from rasa.__main__ import main as rasa_main
-
     sys.argv = rasa_arguments(args, token, cors)
     try:
-        rasa_main()
+        lean_rasa.main()
     finally:
         page_server.shutdown()
         action_server.terminate()

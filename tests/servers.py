@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-RASA = str(ROOT / ".venv" / "bin" / "rasa")
+# The project's Rasa command (intake_channels/lean_rasa.py); STOCK_RASA for the stock baseline.
+RASA = str(ROOT / ".venv" / "bin" / "intake-rasa")
+STOCK_RASA = str(ROOT / ".venv" / "bin" / "rasa")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 ACTION_SERVER = [PYTHON, "-m", "actions"]  # the hardened action server (actions/__main__.py)
 SEED = ROOT.parent / "shared" / "seeds" / "intake_transcript.txt"

@@ -39,6 +39,7 @@ def test_docker_compose_runs_two_rasa_servers_on_the_shared_stores():
         rasa = services[name]
         command = " ".join(rasa["command"])
         assert "endpoints.prod.yml" in command and "credentials.yml" in command and "--enable-api" in command
+        assert "exec intake-rasa run" in command  # the project's command: no TensorFlow in the server
         assert "--auth-token" in command and "$$RASA_AUTH_TOKEN" in command
         assert profile_variables() <= set(rasa["environment"])
         assert rasa["environment"]["INTAKE_ACTIONS_URL"] == "http://actions:5055/webhook"
@@ -87,6 +88,7 @@ def test_helm_values_match_the_local_profile():
 
 def test_the_image_builds_the_model_and_serves_the_production_profile():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "python -m intake_nlu.spacy_pipeline" in dockerfile and "rasa train" in dockerfile
+    assert "python -m intake_nlu.spacy_pipeline" in dockerfile and "intake-rasa train" in dockerfile
+    assert 'CMD ["intake-rasa", "run"' in dockerfile
     assert "endpoints.prod.yml" in dockerfile and "RASA_TELEMETRY_ENABLED=false" in dockerfile
     assert "USER intake" in dockerfile

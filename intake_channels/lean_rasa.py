@@ -1,0 +1,138 @@
+"""The Rasa command line, without TensorFlow in a server whose model uses none.
+
+Rasa 3.6 imports TensorFlow (with Keras, JAX and matplotlib: about 350 MB and 3 s)
+in every process that loads a model, whatever the model's components are:
+- `rasa.core.policies.policy` -> ... -> `rasa.utils.train_utils` imports Rasa's
+  Keras callbacks, which subclass `tf.keras.callbacks.Callback` at import time;
+- loading a model deserializes its *training* graph too, whose recipe validator
+  imports DIET, ResponseSelector and TED;
+- thinc (spaCy) imports TensorFlow when installed, to offer its TensorFlow shims.
+This model uses no TensorFlow component, so this entry point, run before Rasa is
+imported:
+- defers `rasa.utils.train_utils` until one of its names is used (only the
+  TensorFlow components use them);
+- reads a model's training graph only when something asks for it (fine-tuning;
+  serving never does);
+- lets thinc see no TensorFlow (only thinc's own TensorFlow shims would need it).
+Nothing changes meaning: a model with DIET or TED imports TensorFlow when it loads
+them, exactly as before. Usage: `intake-rasa <rasa arguments>`, as `rasa`.
+"""
+import ast
+import importlib
+import importlib.util
+import sys
+import types
+from typing import Any, Dict, FrozenSet, Optional, Text
+
+DEFERRED_MODULES = ("rasa.utils.train_utils",)
+
+
+class DeferredModule(types.ModuleType):
+    """Stands in for a module until one of its top-level names is used."""
+
+    _names: FrozenSet[Text] = frozenset()
+
+    def __getattr__(self, name: Text) -> Any:
+        # Names the module does not define stay missing without loading it: pickle
+        # and skops look every loaded module over for the classes they (de)serialize.
+        if name not in self._names:
+            raise AttributeError(name)
+        return getattr(_load_real_module(self.__name__), name)
+
+
+def _top_level_names(source: Text) -> FrozenSet[Text]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return frozenset(names)
+
+
+def _load_real_module(name: Text) -> types.ModuleType:
+    stand_in = sys.modules.get(name)
+    if not isinstance(stand_in, DeferredModule):
+        return stand_in
+    del sys.modules[name]
+    module = importlib.import_module(name)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+    return module
+
+
+def defer(name: Text) -> None:
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    stand_in = DeferredModule(name)
+    stand_in.__spec__, stand_in.__file__, stand_in.__loader__ = spec, spec.origin, spec.loader
+    with open(spec.origin, encoding="utf-8") as source:
+        stand_in._names = _top_level_names(source.read())
+    sys.modules[name] = stand_in
+    parent, _, child = name.rpartition(".")
+    setattr(importlib.import_module(parent), child, stand_in)
+
+
+def _hide_tensorflow_from_thinc() -> None:
+    if "thinc.compat" in sys.modules or "tensorflow" in sys.modules:
+        return  # too late: nothing left to save
+    sys.modules["tensorflow"] = None  # makes `import tensorflow` raise ImportError
+    try:
+        import thinc.compat  # noqa: F401
+    finally:
+        del sys.modules["tensorflow"]
+
+
+def _read_training_graph_on_demand() -> None:
+    from rasa.engine.graph import GraphSchema
+    from rasa.engine.storage.storage import ModelMetadata
+
+    class OnDemandGraphSchema(GraphSchema):
+        def __init__(self, serialized: Dict[Text, Any]) -> None:  # the nodes come later
+            self._serialized = serialized
+            self._nodes: Optional[Dict] = None
+
+        @property
+        def nodes(self) -> Dict:
+            if self._nodes is None:
+                self._nodes = GraphSchema.from_dict(self._serialized).nodes
+            return self._nodes
+
+        @nodes.setter
+        def nodes(self, nodes: Dict) -> None:
+            self._nodes = nodes
+
+    from_dict = ModelMetadata.from_dict.__func__
+    if getattr(from_dict, "_reads_training_graph_on_demand", False):
+        return
+
+    def metadata_from_dict(cls: type, serialized: Dict[Text, Any]) -> ModelMetadata:
+        metadata = from_dict(cls, dict(serialized, train_schema={"nodes": {}}))
+        metadata.train_schema = OnDemandGraphSchema(serialized["train_schema"])
+        return metadata
+
+    metadata_from_dict._reads_training_graph_on_demand = True
+    ModelMetadata.from_dict = classmethod(metadata_from_dict)
+
+
+def install() -> None:
+    """Must run before Rasa's policies or spaCy are imported."""
+    _hide_tensorflow_from_thinc()
+    for name in DEFERRED_MODULES:
+        defer(name)
+    _read_training_graph_on_demand()
+
+
+def main() -> None:
+    install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

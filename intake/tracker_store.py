@@ -15,12 +15,14 @@ deleted) removes every stored event of the conversation instead of saving.
 
 On SQLite it also turns on write-ahead logging with synchronous=NORMAL: a commit no
 longer waits for the disk twice, and a crash of the process loses nothing committed
-(a power cut may lose the last transactions).
+(a power cut may lose the last transactions); and it keeps its connections open in a
+pool (SQLAlchemy 1.4 opens a new SQLite connection for every session otherwise).
+New events are written with one multi-row INSERT rather than one ORM object each.
 """
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -52,7 +54,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
         self._cache_size = int(cache_size)
         if self.engine.dialect.name == "sqlite":
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+            )
             sa.event.listen(self.engine, "connect", _tune_sqlite)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _latest_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
         return (
@@ -113,9 +121,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 new_events = list(self._additional_events(session, tracker))
                 latest = self._latest_event_id(session, tracker.sender_id)
             rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()  # assigns the ids
-            latest = rows[-1].id if rows else latest
+            if rows:
+                table = self.SQLEvent.__table__
+                if len(rows) > 1:
+                    session.execute(table.insert(), rows[:-1])
+                # The last row alone, for its id (what the next read compares with).
+                latest = session.execute(table.insert(), rows[-1]).inserted_primary_key[0]
             session.commit()
         if sum(1 for event in tracker.events if isinstance(event, SessionStarted)) > 1:
             # A new session began: a fresh read returns only its events, so start there.
@@ -123,14 +134,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         else:
             self._remember(tracker.sender_id, _Cached(tracker, len(tracker.events), latest))
 
-    def _row(self, sender_id: Text, event: Any) -> Any:
+    @staticmethod
+    def _row(sender_id: Text, event: Any) -> Dict[Text, Any]:
         """One events-table row, exactly as Rasa's SQLTrackerStore.save writes it."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

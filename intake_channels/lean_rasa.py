@@ -15,7 +15,14 @@ imported:
   serving never does);
 - lets thinc see no TensorFlow (only thinc's own TensorFlow shims would need it).
 Nothing changes meaning: a model with DIET or TED imports TensorFlow when it loads
-them, exactly as before. Usage: `intake-rasa <rasa arguments>`, as `rasa`.
+them, exactly as before.
+
+It also runs a loaded model's graph with a plain loop (SequentialGraphRunner): Rasa
+hands each of the ~4 graph runs of a turn to dask, which rebuilds the graph and its
+schedule every time; for a graph of a dozen nodes that bookkeeping costs more than a
+tenth of a turn. Training keeps dask.
+
+Usage: `intake-rasa <rasa arguments>`, as `rasa`.
 """
 import ast
 import importlib
@@ -118,12 +125,20 @@ def _read_training_graph_on_demand() -> None:
     ModelMetadata.from_dict = classmethod(metadata_from_dict)
 
 
+def _run_loaded_models_sequentially() -> None:
+    import rasa.core.processor
+    from intake_channels.graph_runner import SequentialGraphRunner
+
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
+
+
 def install() -> None:
     """Must run before Rasa's policies or spaCy are imported."""
     _hide_tensorflow_from_thinc()
     for name in DEFERRED_MODULES:
         defer(name)
     _read_training_graph_on_demand()
+    _run_loaded_models_sequentially()
 
 
 def main() -> None:

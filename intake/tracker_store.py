@@ -61,13 +61,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _tune_sqlite)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-
-    def _latest_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
-        return (
-            session.query(sa.func.max(self.SQLEvent.id))
-            .filter(self.SQLEvent.sender_id == sender_id)
-            .scalar()
+        events = self.SQLEvent.__table__
+        self._latest_id_query = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender_id")
         )
+
+    def _latest_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
+        """The newest stored event id of the conversation (a session or a connection)."""
+        return connection.execute(self._latest_id_query, {"sender_id": sender_id}).scalar()
 
     def _remember(self, sender_id: Text, entry: _Cached) -> None:
         self._cache[sender_id] = entry
@@ -87,8 +88,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return None
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        with self.session_scope() as session:
-            latest = self._latest_event_id(session, sender_id)
+        with self.engine.connect() as connection:
+            latest = self._latest_event_id(connection, sender_id)
         entry = self._fresh(sender_id, latest)
         if entry is not None:
             self._cache.move_to_end(sender_id)

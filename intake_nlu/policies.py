@@ -7,36 +7,60 @@ twice as slow as at the first. This policy builds states only for the last
 RECENT_STATES steps. It is exact, not an approximation: training checks that every
 learned rule is shorter than the window, and a window that starts mid-conversation
 cannot be mistaken for a conversation start (its first state has a previous action).
+
+Working out a state still means replaying the conversation's events from the start.
+The replay is kept on the tracker and continued on the next prediction when the
+events it replayed are still the first ones of the conversation (the same objects:
+Rasa only ever appends to a tracker, and anything else starts the replay anew).
 """
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 RECENT_STATES = 12
+REPLAY_ATTRIBUTE = "_intake_state_replay"
+
+
+@dataclass
+class _Replay:
+    domain: Domain
+    events: List[Event]  # the applied events replayed so far
+    tracker: DialogueStateTracker  # their replay
+    states: List[State]  # the state before each ActionExecuted among them
+
+
+def _continued_replay(tracker: DialogueStateTracker, domain: Domain, events: List[Event]) -> _Replay:
+    replay: Optional[_Replay] = tracker.__dict__.get(REPLAY_ATTRIBUTE)
+    if (
+        replay is None
+        or replay.domain is not domain
+        or len(replay.events) > len(events)
+        or any(old is not new for old, new in zip(replay.events, events))
+    ):
+        replay = _Replay(domain, [], tracker.init_copy(), [])
+        tracker.__dict__[REPLAY_ATTRIBUTE] = replay
+    for event in events[len(replay.events):]:
+        if isinstance(event, ActionExecuted):
+            replay.states.append(domain._clean_state(domain.get_active_state(replay.tracker)))
+        replay.tracker.update(event)
+        replay.events.append(event)
+    return replay
 
 
 def recent_states(tracker: DialogueStateTracker, domain: Domain, window: int) -> List[State]:
     """The last `window` of the states Rasa's `tracker.past_states(domain)` returns."""
-    events = tracker.applied_events()
-    total = sum(isinstance(event, ActionExecuted) for event in events) + 1
-    first = total - window
-    states: List[State] = []
-    replay = tracker.init_copy()
-    index = 0
-    for event in events:
-        if isinstance(event, ActionExecuted):
-            if index >= first:
-                states.append(domain._clean_state(domain.get_active_state(replay)))
-            index += 1
-        replay.update(event)
-    states.append(domain._clean_state(domain.get_active_state(replay)))
-    return states
+    replay = _continued_replay(tracker, domain, tracker.applied_events())
+    current = domain._clean_state(domain.get_active_state(replay.tracker))
+    recent = replay.states[-(window - 1):] if window > 1 else []
+    # Copies: Rasa's featurizer edits the states it is given.
+    return [{kind: dict(sub_state) for kind, sub_state in state.items()} for state in recent] + [current]
 
 
 @DefaultV1Recipe.register(

@@ -1,6 +1,7 @@
 """Action server replies are still validated, with a validator built once."""
 import pytest
 from jsonschema import ValidationError
+from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
 import intake_nlu  # noqa: F401  (installs the fix)
@@ -15,3 +16,30 @@ def test_a_valid_reply_passes():
 def test_an_invalid_reply_is_still_rejected_with_rasas_message():
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list"})
+
+
+@pytest.mark.parametrize("reply", [
+    {"events": [{"event": "slot"}], "responses": "not a list"},
+    {"events": [{"no event key": 1}]},
+    {"events": [], "responses": ["not an object"]},
+    {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "not a number"}]},
+    [],
+])
+def test_every_reply_rasa_rejects_is_rejected(reply):
+    schema = RemoteAction.action_response_format_spec()
+    rasa_error = next(validator_for(schema)(schema).iter_errors(reply), None)
+    assert rasa_error is not None  # Rasa's own schema rejects it ...
+    with pytest.raises(ValidationError) as raised:  # ... and so does the compiled validator
+        action._validate_action_result(reply)
+    assert raised.value.message.startswith(rasa_error.message)
+
+
+def test_a_full_reply_of_our_actions_passes():
+    reply = {
+        "events": [{"event": "slot", "timestamp": None, "name": "concerns", "value": ["work stress", "sleep"]},
+                   {"event": "active_loop", "name": "scheduling_form"},
+                   {"event": "followup", "name": "action_listen"}],
+        "responses": [{"response": "utter_reflect", "text": None, "buttons": [{"title": "Yes", "payload": "/affirm"}],
+                       "elements": [], "custom": {}, "template": None, "image": None, "attachment": None}],
+    }
+    assert action._validate_action_result(reply)

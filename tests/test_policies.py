@@ -41,6 +41,22 @@ def test_recent_states_are_the_end_of_the_full_history(rasa_domain, turns):
         assert recent_states(tracker, rasa_domain, window) == full[-window:]
 
 
+@pytest.mark.parametrize("every", [1, 3])  # every 3: a revert and what follows it arrive at once
+def test_a_replay_continued_turn_after_turn_gives_the_same_states(rasa_domain, every):
+    """The replay kept on the tracker is continued as events arrive one by one, including a
+    revert (applied events shrink), and edits by the caller do not leak into later calls."""
+    events = long_conversation(16)
+    tracker = DialogueStateTracker("c", rasa_domain.slots)
+    for number, event in enumerate(events):
+        tracker.update(event)
+        if number % every:
+            continue
+        states = recent_states(tracker, rasa_domain, RECENT_STATES)
+        assert states == tracker.past_states(rasa_domain)[-RECENT_STATES:]
+        for state in states:  # as Rasa's featurizer does with the states it is given
+            state.get("user", {}).pop("intent", None)
+
+
 def test_the_trained_model_uses_the_recent_history_policy():
     config = (ROOT / "config.yml").read_text()
     assert "name: intake_nlu.policies.RecentHistoryRulePolicy" in config

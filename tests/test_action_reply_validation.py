@@ -43,3 +43,37 @@ def test_a_full_reply_of_our_actions_passes():
                        "elements": [], "custom": {}, "template": None, "image": None, "attachment": None}],
     }
     assert action._validate_action_result(reply)
+
+
+def test_events_of_every_kind_are_judged_as_rasas_schema_judges_them():
+    from rasa.shared.core.events import (
+        ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, ConversationPaused, ConversationResumed,
+        FollowupAction, LoopInterrupted, ReminderCancelled, ReminderScheduled, Restarted, SessionStarted,
+        SlotSet, UserUttered, UserUtteranceReverted,
+    )
+    from intake_nlu.action_reply_validation import _fast_check
+
+    check = _fast_check()
+    assert check is not None  # Rasa's event types are told apart by their `event` constant
+    events = [
+        ActionExecuted("action_listen"), ActiveLoop("scheduling_form"), ActiveLoop(None), AllSlotsReset(),
+        BotUttered("hello", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}), ConversationPaused(),
+        ConversationResumed(), FollowupAction("action_listen"), LoopInterrupted(True), ReminderCancelled("r"),
+        ReminderScheduled("greet", __import__("datetime").datetime(2030, 1, 1)), Restarted(), SessionStarted(),
+        SlotSet("concerns", ["work_stress"]), UserUtteranceReverted(),
+        UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "concern", "value": "sleep"}]),
+    ]
+    schema = RemoteAction.action_response_format_spec()
+    full = validator_for(schema)(schema)
+    for event in events:
+        reply = {"events": [event.as_dict()], "responses": []}
+        assert full.is_valid(reply), event
+        check(reply)  # accepted without falling back to jsonschema
+    for odd in ({"event": "slot", "name": 5}, {"event": "no_such_event"}, {"event": "user", "text": 7},
+                {"event": "slot", "name": "x", "extra": "field"}):
+        reply = {"events": [odd]}
+        try:
+            ours = action._validate_action_result(reply)
+        except ValidationError:
+            ours = False
+        assert ours == full.is_valid(reply), odd

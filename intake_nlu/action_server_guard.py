@@ -27,7 +27,7 @@ from rasa.core.actions import action as rasa_actions
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import FollowupAction
+from rasa.shared.core.events import FollowupAction, SlotSet
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
@@ -121,8 +121,20 @@ async def _run_custom_action(self, custom_action, output_channel, nlg, tracker, 
     return await _original_run_custom_action(self, custom_action, output_channel, nlg, tracker, domain)
 
 
+_original_execute_validation_action = rasa_actions.ActionExtractSlots._execute_validation_action
+
+
+async def _execute_validation_action(self, extraction_events, output_channel, nlg, tracker, domain) -> List[Any]:
+    # What Rasa returns when the validation action returns nothing, without first
+    # rebuilding the whole conversation into a second tracker for the call.
+    if not _can_change_slots(tracker):
+        return [event for event in extraction_events if isinstance(event, SlotSet)]
+    return await _original_execute_validation_action(self, extraction_events, output_channel, nlg, tracker, domain)
+
+
 def install() -> None:
     rasa_actions.DEFAULT_REQUEST_TIMEOUT = TIMEOUT_SECONDS
     RemoteAction.run = _guarded_remote_run
     MessageProcessor._run_action = _run_action
     rasa_actions.ActionExtractSlots._run_custom_action = _run_custom_action
+    rasa_actions.ActionExtractSlots._execute_validation_action = _execute_validation_action

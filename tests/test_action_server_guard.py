@@ -34,3 +34,26 @@ def test_a_message_that_cannot_change_a_slot_skips_the_action_server():
 
 def test_a_crisis_message_never_waits_for_the_action_server():
     assert not _can_change_slots(tracker("crisis", [CONCERN], loop="scheduling_form"))
+
+
+async def extract_slots(tracker_):
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.utils.endpoints import EndpointConfig
+
+    dead_server = EndpointConfig("http://127.0.0.1:1/webhook")  # nothing listens there
+    return await ActionExtractSlots(dead_server).run(
+        CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(DOMAIN.responses), tracker_, DOMAIN
+    )
+
+
+async def test_slot_extraction_calls_the_action_server_only_when_a_slot_can_change():
+    from intake_nlu.action_server_guard import _Circuit
+
+    _Circuit.close()
+    await extract_slots(tracker("ask_cost"))
+    assert not _Circuit.open_until  # not called: the dead server was never tried
+    await extract_slots(tracker("share_concern", [CONCERN]))
+    assert _Circuit.open_until  # called, failed, and the circuit opened
+    _Circuit.close()

@@ -12,20 +12,30 @@ Working out a state still means replaying the conversation's events from the sta
 The replay is kept on the tracker and continued on the next prediction when the
 events it replayed are still the first ones of the conversation (the same objects:
 Rasa only ever appends to a tracker, and anything else starts the replay anew).
+
+Finding the rules that apply tests every rule against the current state, about two
+hundred rules several times a turn. A rule can only apply when the current state has
+the previous action and the intent its last state names, so the rules are indexed by
+those two once, and only the rules filed under the current state's pair (or under
+"any") are tested, by Rasa's own test: the same rules apply as before. (A state with
+no previous action, a conversation start, is tested against every rule as before.)
 """
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Text
 
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 RECENT_STATES = 12
 REPLAY_ATTRIBUTE = "_intake_state_replay"
+ANY = object()  # a rule that names no intent in its last state
 
 
 @dataclass
@@ -63,6 +73,42 @@ def recent_states(tracker: DialogueStateTracker, domain: Domain, window: int) ->
     return [{kind: dict(sub_state) for kind, sub_state in state.items()} for state in recent] + [current]
 
 
+def _required(state: State, kind: Text, key: Text) -> Any:
+    """The value a rule's state requires of the conversation's, or ANY when it requires
+    none (the cases Rasa's `_does_rule_match_state` lets any value through)."""
+    value = state.get(kind, {}).get(key)
+    return value if value and value != SHOULD_NOT_BE_SET and isinstance(value, str) else ANY
+
+
+RuleIndex = Dict[Any, Set[Text]]
+
+
+def index_rules(rule_keys: Iterable[Text], rule_states: Callable[[Text], List[State]]) -> RuleIndex:
+    """Rule keys by the (previous action, intent) their last state requires. A rule whose
+    last state names no previous action only ever matches a conversation start, which
+    is not looked up here; a previous action without a name is left to Rasa's test."""
+    index: RuleIndex = {}
+    for key in rule_keys:
+        states = rule_states(key)
+        last = states[-1] if states else {}
+        if not last.get(PREVIOUS_ACTION):
+            continue
+        pair = (_required(last, PREVIOUS_ACTION, ACTION_NAME), _required(last, USER, INTENT))
+        index.setdefault(pair, set()).add(key)
+    return index
+
+
+def candidates(index: RuleIndex, state: State) -> Set[Text]:
+    """The rules whose last state can match `state`, which has a previous action: every
+    other rule fails Rasa's test."""
+    action = state.get(PREVIOUS_ACTION, {}).get(ACTION_NAME)
+    intent = state.get(USER, {}).get(INTENT)
+    found: Set[Text] = set()
+    for pair in ((action, intent), (action, ANY), (ANY, intent), (ANY, ANY)):
+        found |= index.get(pair, set())
+    return found
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
@@ -87,3 +133,20 @@ class RecentHistoryRulePolicy(RulePolicy):
         states = recent_states(tracker, domain, RECENT_STATES)
         self.featurizer._choose_last_user_input([states], use_text_for_last_user_input)
         return states
+
+    def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
+        if not states or not states[-1].get(PREVIOUS_ACTION):
+            # A conversation start: Rasa matches it to any rule that starts one, whatever
+            # the intent, so the index does not apply.
+            return super()._get_possible_keys(lookup, states)
+        # Indexed once per lookup; again if its rules changed (training builds them up).
+        indexes = self.__dict__.setdefault("_rule_indexes", {})
+        entry = indexes.get(id(lookup))
+        if entry is None or entry[0] != lookup.keys():
+            entry = (frozenset(lookup), index_rules(lookup, self._rule_key_to_state))
+            indexes[id(lookup)] = entry
+        index = entry[1]
+        possible = candidates(index, states[-1])
+        for turn, state in enumerate(reversed(states)):
+            possible = {key for key in possible if self._is_rule_applicable(key, turn, state)}
+        return possible

@@ -60,3 +60,74 @@ def test_a_replay_continued_turn_after_turn_gives_the_same_states(rasa_domain, e
 def test_the_trained_model_uses_the_recent_history_policy():
     config = (ROOT / "config.yml").read_text()
     assert "name: intake_nlu.policies.RecentHistoryRulePolicy" in config
+
+
+@pytest.fixture(scope="module")
+def trained_policy(tmp_path_factory):
+    from rasa.engine import loader
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from intake_nlu.policies import RecentHistoryRulePolicy
+    from tests.conftest import MODEL_PATH
+
+    _, runner = loader.load_predict_graph_runner(
+        tmp_path_factory.mktemp("policy"), MODEL_PATH, LocalModelStorage, DaskGraphRunner
+    )
+    return next(node._component for node in runner._instantiated_nodes.values()
+                if isinstance(node._component, RecentHistoryRulePolicy))
+
+
+def as_conversation(rule_states):
+    """A rule's states as a conversation's (JSON gave lists where states hold tuples)."""
+    return [{kind: {key: tuple(value) if isinstance(value, list) else value for key, value in sub.items()}
+             for kind, sub in state.items()} for state in rule_states]
+
+
+def test_the_rule_index_finds_exactly_the_rules_rasa_finds(trained_policy):
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = trained_policy
+    intents = ["greet", "share_concern", "ask_cost", "affirm", "deny", "crisis", "inform_schedule"]
+    actions = ["action_listen", "action_continue_intake", "scheduling_form", "utter_crisis_response"]
+    checked = 0
+    for lookup in policy.lookup.values():
+        if not isinstance(lookup, dict) or not lookup:
+            continue
+        for key in list(lookup)[:400]:
+            states = as_conversation(policy._rule_key_to_state(key))
+            variants = [states]
+            for intent in intents:  # the same history with another intent, or another previous action
+                variants.append(states[:-1] + [{**states[-1], "user": {"intent": intent}}])
+            for action in actions:
+                variants.append(states[:-1] + [{**states[-1], "prev_action": {"action_name": action}}])
+            for variant in variants:
+                assert policy._get_possible_keys(lookup, variant) == RulePolicy._get_possible_keys(policy, lookup, variant)
+                checked += 1
+    assert checked > 1000
+
+
+def test_rules_that_name_no_previous_action_or_no_intent_are_still_found(trained_policy):
+    import json
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    rules = [
+        [{"user": {"intent": "greet"}}],  # a conversation start: no previous action
+        [{"prev_action": {"action_name": "action_listen"}}],  # any intent
+        [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "crisis"}}],
+        [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}},
+         {"prev_action": {"action_name": "utter_greet"}, "slots": {"risk_flag": (1.0,)}}],
+        [{"slots": {"risk_flag": "should_not_be_set"}}],
+    ]
+    lookup = {json.dumps(rule): f"action_{n}" for n, rule in enumerate(rules)}
+    conversations = [
+        [{"user": {"intent": "greet"}}],
+        [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}],
+        [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "crisis"}}],
+        [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}},
+         {"prev_action": {"action_name": "utter_greet"}, "slots": {"risk_flag": (1.0,)}}],
+        [{"slots": {"risk_flag": (1.0,)}}],
+        [{}],
+    ]
+    for states in conversations:
+        assert trained_policy._get_possible_keys(lookup, states) == RulePolicy._get_possible_keys(
+            trained_policy, lookup, states)

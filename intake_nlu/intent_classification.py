@@ -1,0 +1,55 @@
+"""Rasa's count-vector features and logistic-regression intent classifier, with the
+work this pipeline does not use left out when a message is answered.
+
+- SentenceCountVectorsFeaturizer: CountVectorsFeaturizer gives a message sequence
+  features (one row per token) and sentence features (one row for the message). The
+  classifier here reads only the sentence features, and the sequence features cost as
+  much again, so answering a message computes the sentence features only. Training is
+  Rasa's, unchanged. (A pipeline with DIET or another sequence model needs Rasa's.)
+- SentenceLogisticRegressionClassifier: Rasa's classifier builds its input by copying
+  and stacking the featurizers' sentence features with scipy's general stacking, four
+  calls per message; this builds the same matrix in one. Same model, same numbers.
+"""
+from typing import List
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.vectorizers is None:
+            return super().process(messages)
+        for message in messages:
+            for attribute in self._attributes:
+                tokens = self._get_processed_message_tokens_by_attribute(message, attribute)
+                vectorizer = self.vectorizers.get(attribute)
+                if attribute in DENSE_FEATURIZABLE_ATTRIBUTES and tokens and vectorizer is not None:
+                    sentence = vectorizer.transform([" ".join(tokens)])  # as in Rasa's _create_features
+                    sentence.sort_indices()
+                    self.add_features_to_message(None, sentence.tocoo(), attribute, message)
+                else:  # Rasa's way (these have sequence features only, or none)
+                    sequence, sentence = self._create_features(attribute, [tokens])
+                    self.add_features_to_message(sequence[0], sentence[0], attribute, message)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
+    def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        rows = []
+        for message in messages:
+            sentence = [feature.features for feature in message.features
+                        if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE]
+            if not sentence or message.get_dense_features(attribute=TEXT)[1] is not None:
+                return super()._create_X(messages)  # Rasa's way for what this pipeline never has
+            rows.append(scipy.sparse.hstack(sentence, format="csr") if len(sentence) > 1 else sentence[0].tocsr())
+        # Rasa stacks them with an empty dense block, which makes them float64.
+        return scipy.sparse.vstack(rows, format="csr").astype(np.float64)

@@ -1,7 +1,9 @@
 """Rasa-side extensions of the intake assistant: NLU components, the typed-command
 guard, the trimmed action call, the action-reply validation fix, the action-server
-guard and log redaction."""
-from intake_nlu import action_reply_validation, action_request, action_server_guard, command_guard, log_redaction
+guard, the tracker copy without replay and log redaction."""
+from intake_nlu import (
+    action_reply_validation, action_request, action_server_guard, command_guard, log_redaction, tracker_copy,
+)
 
 # Rasa loads this package whenever a model that uses our components is trained or
 # served, so all are in place before the first message is handled.
@@ -10,3 +12,4 @@ action_request.install()
 action_reply_validation.install()
 action_server_guard.install()
 log_redaction.install()
+tracker_copy.install()

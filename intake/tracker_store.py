@@ -22,7 +22,7 @@ New events are written with one multi-row INSERT rather than one ORM object each
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -113,27 +113,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._cache.pop(tracker.sender_id, None)
             return
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            if entry is not None and entry.tracker is tracker:
-                # Read fresh at the start of this turn, under the conversation's lock.
-                new_events = list(tracker.events)[entry.stored_events:]
-                latest = entry.latest_event_id
-            else:
+        if entry is not None and entry.tracker is tracker:
+            # Read fresh at the start of this turn, under the conversation's lock.
+            new_events = list(tracker.events)[entry.stored_events:]
+            with self.engine.begin() as connection:
+                latest = self._insert(connection, tracker.sender_id, new_events, entry.latest_event_id)
+        else:
+            with self.session_scope() as session:
                 new_events = list(self._additional_events(session, tracker))
                 latest = self._latest_event_id(session, tracker.sender_id)
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            if rows:
-                table = self.SQLEvent.__table__
-                if len(rows) > 1:
-                    session.execute(table.insert(), rows[:-1])
-                # The last row alone, for its id (what the next read compares with).
-                latest = session.execute(table.insert(), rows[-1]).inserted_primary_key[0]
-            session.commit()
+                latest = self._insert(session, tracker.sender_id, new_events, latest)
+                session.commit()
         if sum(1 for event in tracker.events if isinstance(event, SessionStarted)) > 1:
             # A new session began: a fresh read returns only its events, so start there.
             self._cache.pop(tracker.sender_id, None)
         else:
             self._remember(tracker.sender_id, _Cached(tracker, len(tracker.events), latest))
+
+    def _insert(self, connection: Any, sender_id: Text, events: List[Any], latest: Optional[int]) -> Optional[int]:
+        """Writes the events (a session or a connection); returns the newest event id."""
+        rows = [self._row(sender_id, event) for event in events]
+        if not rows:
+            return latest
+        table = self.SQLEvent.__table__
+        if len(rows) > 1:
+            connection.execute(table.insert(), rows[:-1])
+        # The last row alone, for its id (what the next read compares with).
+        return connection.execute(table.insert(), rows[-1]).inserted_primary_key[0]
 
     @staticmethod
     def _row(sender_id: Text, event: Any) -> Dict[Text, Any]:

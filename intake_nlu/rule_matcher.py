@@ -4,6 +4,7 @@ Pattern files are YAML: `{entity: {value: [pattern, ...]}}` plus an optional `ex
 list. A pattern is either a phrase (matched by lemma, so inflections match too) or a
 spaCy Matcher token pattern (a list of token dicts) for phrases with gaps.
 """
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Text, Tuple
@@ -43,6 +44,24 @@ def load_patterns(filename: Text) -> Dict:
         return yaml.safe_load(handle)
 
 
+_RECENT_DOCS: "OrderedDict[Tuple[int, Text], Tuple[Language, Doc]]" = OrderedDict()
+RECENT_DOCS = 16
+
+
+def _shared_doc(nlp: Language, text: Text) -> Doc:
+    """The concern and crisis matchers read the same lowercased text of each message:
+    it goes through spaCy once. (Matching only reads a Doc.)"""
+    key = (id(nlp), text)
+    cached = _RECENT_DOCS.get(key)
+    if cached is not None and cached[0] is nlp:
+        return cached[1]
+    doc = nlp(text)
+    _RECENT_DOCS[key] = (nlp, doc)
+    while len(_RECENT_DOCS) > RECENT_DOCS:
+        _RECENT_DOCS.popitem(last=False)
+    return doc
+
+
 class RuleMatcher:
     """Finds the labelled phrases of one pattern file in a text; the longest match wins."""
 
@@ -72,7 +91,7 @@ class RuleMatcher:
         lowered = text.lower()
         # Offsets must stay valid for the original text; a few Unicode letters change
         # length when lowercased, and then the original casing is matched instead.
-        return self._nlp(lowered if len(lowered) == len(text) else text)
+        return _shared_doc(self._nlp, lowered if len(lowered) == len(text) else text)
 
     def _negated(self, span: Span) -> bool:
         before = span.doc[max(span.start - 2, 0) : span.start]

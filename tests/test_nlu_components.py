@@ -146,3 +146,10 @@ def test_pattern_files_hold_only_text(filename):
     # Booleans are fine as flags (IS_ALPHA: true), never as words in a list.
     bad = [v for v in list_items(load_patterns(filename)) if isinstance(v, bool) or v is None]
     assert bad == [], f"quote these values in {filename}: {bad}"
+
+
+def test_both_matchers_read_one_spacy_run_of_a_message(concerns, crisis, nlp):
+    text = "I can't sleep and I want to hurt myself"
+    assert concerns._doc(text) is crisis._doc(text)  # lowercased and run through spaCy once
+    assert concerns._doc(text) is not concerns._doc("another message")
+    assert values(concerns, text) and crisis.find(text)  # and both still find what they find

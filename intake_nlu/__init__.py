@@ -1,8 +1,10 @@
 """Rasa-side extensions of the intake assistant: NLU components, the typed-command
 guard, the trimmed action call, the action-reply validation fix, the action-server
-guard, the tracker copy without replay and log redaction."""
+guard, the tracker copy without replay, the continued applied events and log
+redaction."""
 from intake_nlu import (
-    action_reply_validation, action_request, action_server_guard, command_guard, log_redaction, tracker_copy,
+    action_reply_validation, action_request, action_server_guard, applied_events, command_guard, log_redaction,
+    tracker_copy,
 )
 
 # Rasa loads this package whenever a model that uses our components is trained or
@@ -13,3 +15,4 @@ action_reply_validation.install()
 action_server_guard.install()
 log_redaction.install()
 tracker_copy.install()
+applied_events.install()

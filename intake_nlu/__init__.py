@@ -1,10 +1,10 @@
 """Rasa-side extensions of the intake assistant: NLU components, the typed-command
 guard, the trimmed action call, the action-reply validation fix, the action-server
-guard, the tracker copy without replay, the continued applied events and log
-redaction."""
+guard, the tracker copy without replay, the continued applied events, turns in
+arrival order and log redaction."""
 from intake_nlu import (
     action_reply_validation, action_request, action_server_guard, applied_events, command_guard, log_redaction,
-    tracker_copy,
+    tracker_copy, turn_scheduling,
 )
 
 # Rasa loads this package whenever a model that uses our components is trained or
@@ -16,3 +16,4 @@ action_server_guard.install()
 log_redaction.install()
 tracker_copy.install()
 applied_events.install()
+turn_scheduling.install()

@@ -7,6 +7,10 @@ does. This registers one that replaces those values with a fixed marker, in ever
 level, so an error path (for example a response with a missing placeholder, which Rasa
 logs with the whole rendered response) cannot leak what a person wrote.
 
+Rasa's structured logs render an exception with the local variables of every frame
+(structlog's default), which hold the message being handled: an error while handling
+a message would write it out in full. Exceptions are logged without locals.
+
 Rasa also uses a registered pipeline to publish anonymized copies of each turn's events,
 re-reading the whole tracker from the store on every save to find them (a quarter of a
 turn here). This project publishes no events, so that step is skipped for this pipeline.
@@ -14,6 +18,7 @@ turn here). This project publishes no events, so that step is skipped for this p
 from typing import Any
 
 import pluggy
+import structlog
 from rasa.core.processor import MessageProcessor
 from rasa.plugin import plugin_manager
 
@@ -46,6 +51,8 @@ async def _run_anonymization_pipeline(self: Any, tracker: Any) -> None:
 
 
 def install() -> None:
+    # The renderer Rasa puts in its processor list (rasa/utils/log_utils.py).
+    structlog.processors.dict_tracebacks.format_exception.show_locals = False
     manager = plugin_manager()
     if not any(isinstance(p, RedactUserData) for p in manager.get_plugins()):
         manager.register(RedactUserData())

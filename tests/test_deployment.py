@@ -22,7 +22,7 @@ def test_the_production_profile_uses_postgresql_redis_and_only_environment_value
     profile = load("endpoints.prod.yml")
     assert profile["tracker_store"]["type"] == "intake.tracker_store.CachedSQLTrackerStore"
     assert profile["tracker_store"]["dialect"] == "postgresql"
-    assert profile["lock_store"]["type"] == "redis"
+    assert profile["lock_store"]["type"] == "intake.lock_store.AtomicRedisLockStore"
     for section in ("action_endpoint", "tracker_store", "lock_store"):
         for key, value in profile[section].items():
             if key not in ("type", "dialect", "key_prefix", "enable_selective_domain"):

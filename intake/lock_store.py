@@ -1,0 +1,112 @@
+"""A Redis lock store whose tickets are issued, checked and returned atomically, one
+round trip each.
+
+Rasa's RedisLockStore keeps a conversation's queue of tickets as one JSON value that
+each step reads, changes in Python and writes back: seven round trips a message, and
+two servers issuing tickets for one conversation at the same moment can both read the
+same queue and one ticket is lost (then two messages of one conversation run at
+once). Here each step is a Lua script, which Redis runs atomically:
+
+- issue: the next ticket number of the conversation, added to its queue with the
+  time it expires (as Rasa: the lock lifetime, TICKET_LOCK_LIFETIME);
+- check: drops expired tickets; the ticket is served when it is the first one left
+  (the same order as Rasa's TicketLock: by number); gone when it expired. Each check
+  renews the ticket, so a message waiting behind a server that died is served when
+  that server's ticket expires, however long it waited;
+- return: removes the ticket, and the queue when it is empty.
+
+Endpoints: `type: intake.lock_store.AtomicRedisLockStore` with Rasa's Redis settings
+(url, port, db, password, use_ssl, key_prefix, ...).
+"""
+import asyncio
+import time
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Optional, Text
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+ISSUE = """
+local number = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], number, number .. ':' .. ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return number
+"""
+# 1: the ticket is first in the queue; 0: wait; -1: it expired (no longer queued).
+# A waiting ticket is renewed at each check (ARGV[3]: its new expiry, ARGV[4]: the
+# queue's lifetime in ms), so that it expires only when its holder stops checking,
+# not while it waits behind a ticket of a server that died.
+CHECK = """
+local first = nil
+local mine = nil
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local separator = string.find(member, ':', 1, true)
+  local number = tonumber(string.sub(member, 1, separator - 1))
+  if tonumber(string.sub(member, separator + 1)) < tonumber(ARGV[1]) then
+    redis.call('ZREM', KEYS[1], member)
+  else
+    if first == nil then first = number end
+    if number == tonumber(ARGV[2]) then mine = member end
+  end
+end
+if mine == nil then return -1 end
+redis.call('ZREM', KEYS[1], mine)
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[2] .. ':' .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if first == tonumber(ARGV[2]) then return 1 end
+return 0
+"""
+RETURN = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])
+if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:  # created from endpoints.yml
+            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
+        super().__init__(**kwargs)
+        self._issue = self.red.register_script(ISSUE)
+        self._check = self.red.register_script(CHECK)
+        self._return = self.red.register_script(RETURN)
+
+    def _keys(self, conversation_id: Text) -> tuple:
+        base = self.key_prefix + conversation_id
+        return base + ":next", base + ":queue"
+
+    def issue(self, conversation_id: Text, lock_lifetime: float) -> int:
+        expires = time.time() + lock_lifetime
+        return int(self._issue(keys=list(self._keys(conversation_id)),
+                               args=[repr(expires), max(1, int(lock_lifetime * 1000))]))
+
+    def check(self, conversation_id: Text, ticket: int, lock_lifetime: float) -> int:
+        now = time.time()
+        return int(self._check(keys=[self._keys(conversation_id)[1]],
+                               args=[repr(now), ticket, repr(now + lock_lifetime), max(1, int(lock_lifetime * 1000))]))
+
+    def give_back(self, conversation_id: Text, ticket: int) -> None:
+        self._return(keys=[self._keys(conversation_id)[1]], args=[ticket])
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncGenerator[TicketLock, None]:
+        try:
+            ticket = self.issue(conversation_id, lock_lifetime)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        try:
+            while True:
+                state = self.check(conversation_id, ticket, lock_lifetime)
+                if state == 1:
+                    break
+                if state == -1:
+                    raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+                await asyncio.sleep(wait_time_in_seconds)
+            yield TicketLock(conversation_id)
+        finally:
+            self.give_back(conversation_id, ticket)

@@ -50,6 +50,20 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
                         if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE]
             if not sentence or message.get_dense_features(attribute=TEXT)[1] is not None:
                 return super()._create_X(messages)  # Rasa's way for what this pipeline never has
-            rows.append(scipy.sparse.hstack(sentence, format="csr") if len(sentence) > 1 else sentence[0].tocsr())
+            rows.append(_side_by_side(sentence))
         # Rasa stacks them with an empty dense block, which makes them float64.
-        return scipy.sparse.vstack(rows, format="csr").astype(np.float64)
+        stacked = rows[0] if len(rows) == 1 else scipy.sparse.vstack(rows, format="csr")
+        return stacked.astype(np.float64)
+
+
+def _side_by_side(blocks: List[scipy.sparse.spmatrix]) -> scipy.sparse.csr_matrix:
+    """scipy.sparse.hstack of one-row blocks, without its general machinery."""
+    if any(block.shape[0] != 1 for block in blocks):
+        return scipy.sparse.hstack(blocks, format="csr")
+    blocks = [block.tocoo() for block in blocks]
+    offsets = np.cumsum([0] + [block.shape[1] for block in blocks])
+    columns = np.concatenate([block.col + offset for block, offset in zip(blocks, offsets)])
+    data = np.concatenate([block.data for block in blocks])
+    matrix = scipy.sparse.csr_matrix((data, columns, np.array([0, len(data)])), shape=(1, int(offsets[-1])))
+    matrix.sum_duplicates()  # sorted, as the CSR scipy builds
+    return matrix

@@ -75,3 +75,13 @@ def test_answering_a_message_computes_no_per_token_features(parse_both):
     sequence = [f for f in ours.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SEQUENCE and f.is_sparse()]
     assert sequence == []  # Rasa's computes them (and nothing here reads them)
     assert any(f.type == FEATURE_TYPE_SEQUENCE for f in rasas.features)
+
+
+def test_the_classifier_input_is_rasas_matrix_for_one_message_and_for_many(parse_both):
+    texts = examples()[:60]
+    messages = [parse_both(text)[1] for text in texts]  # featurized by Rasa's featurizer
+    for batch in ([messages[0]], messages):
+        ours = SentenceLogisticRegressionClassifier._create_X(None, batch)
+        rasas = LogisticRegressionClassifier._create_X(None, batch)
+        assert ours.shape == rasas.shape and ours.dtype == rasas.dtype
+        assert (ours != rasas).nnz == 0

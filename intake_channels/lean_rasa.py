@@ -35,7 +35,7 @@ DEFERRED_MODULES = ("rasa.utils.train_utils",)
 
 
 class DeferredModule(types.ModuleType):
-    """Stands in for a module until one of its top-level names is used."""
+    """Stands in for a module until one of its names is used."""
 
     _names: FrozenSet[Text] = frozenset()
 
@@ -47,7 +47,9 @@ class DeferredModule(types.ModuleType):
         return getattr(_load_real_module(self.__name__), name)
 
 
-def _top_level_names(source: Text) -> FrozenSet[Text]:
+def _bound_names(source: Text) -> FrozenSet[Text]:
+    """Every name the source binds, at any depth: a superset of the module's attributes
+    (a name it binds only inside a function loads the module, which then says no)."""
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -77,7 +79,7 @@ def defer(name: Text) -> None:
     stand_in = DeferredModule(name)
     stand_in.__spec__, stand_in.__file__, stand_in.__loader__ = spec, spec.origin, spec.loader
     with open(spec.origin, encoding="utf-8") as source:
-        stand_in._names = _top_level_names(source.read())
+        stand_in._names = _bound_names(source.read())
     sys.modules[name] = stand_in
     parent, _, child = name.rpartition(".")
     setattr(importlib.import_module(parent), child, stand_in)

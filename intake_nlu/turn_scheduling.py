@@ -10,21 +10,22 @@ action server. (Messages of one conversation are already in order: Rasa's lock.)
 """
 import asyncio
 import os
-from typing import Any, Dict, Optional
+import weakref
+from typing import Any, Optional
 
 from rasa.core.processor import MessageProcessor
 
 CONCURRENT_TURNS = int(os.environ.get("INTAKE_CONCURRENT_TURNS", "2"))
-_gates: Dict[int, asyncio.Semaphore] = {}
+_gates: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # per event loop
 _original_handle_message = MessageProcessor.handle_message
 
 
 def _gate() -> asyncio.Semaphore:
     """One per event loop (each Sanic worker process runs its own)."""
     loop = asyncio.get_running_loop()
-    gate = _gates.get(id(loop))
+    gate = _gates.get(loop)
     if gate is None:
-        gate = _gates[id(loop)] = asyncio.Semaphore(CONCURRENT_TURNS)
+        gate = _gates[loop] = asyncio.Semaphore(CONCURRENT_TURNS)
     return gate
 
 

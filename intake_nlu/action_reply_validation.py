@@ -12,6 +12,7 @@ judged again by jsonschema against Rasa's schema, which gives the verdict and th
 exactly as before.
 """
 import copy
+from functools import lru_cache
 from typing import Any, Callable, Dict, Optional, Text
 
 import fastjsonschema
@@ -21,7 +22,6 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
 Check = Callable[[Any], Any]
-_checks: Dict[Text, Optional[Check]] = {}
 
 
 def _by_event_type(schema: Dict[Text, Any]) -> Optional[Check]:
@@ -46,10 +46,9 @@ def _by_event_type(schema: Dict[Text, Any]) -> Optional[Check]:
     return check
 
 
+@lru_cache(maxsize=1)
 def _fast_check() -> Optional[Check]:
-    if "check" not in _checks:
-        _checks["check"] = _by_event_type(RemoteAction.action_response_format_spec())
-    return _checks["check"]
+    return _by_event_type(RemoteAction.action_response_format_spec())
 
 
 def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:

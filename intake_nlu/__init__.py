@@ -1,9 +1,9 @@
 """Rasa-side extensions of the intake assistant: NLU components, the typed-command
-guard, the trimmed action call, the action-reply validation fix, the action-server
+guard, the trimmed action call over kept-alive connections, the action-reply validation fix, the action-server
 guard, the tracker copy without replay, the continued applied events, turns in
 arrival order and log redaction."""
 from intake_nlu import (
-    action_reply_validation, action_request, action_server_guard, applied_events, command_guard, log_redaction,
+    action_connection, action_reply_validation, action_request, action_server_guard, applied_events, command_guard, log_redaction,
     tracker_copy, turn_scheduling,
 )
 
@@ -11,6 +11,7 @@ from intake_nlu import (
 # served, so all are in place before the first message is handled.
 command_guard.install()
 action_request.install()
+action_connection.install()
 action_reply_validation.install()
 action_server_guard.install()
 log_redaction.install()

@@ -1,7 +1,7 @@
 """Rasa-side extensions of the intake assistant: NLU components, the typed-command
-guard, the trimmed action call over kept-alive connections, the action-reply validation fix, the action-server
-guard, the tracker copy without replay, the continued applied events, turns in
-arrival order and log redaction."""
+guard, the trimmed action call over kept-alive connections, the action-reply
+validation fix, the action-server guard, the tracker copy without replay, the
+continued applied events, turns in arrival order and log redaction."""
 from intake_nlu import (
     action_connection, action_reply_validation, action_request, action_server_guard, applied_events, command_guard, log_redaction,
     tracker_copy, turn_scheduling,

@@ -8,7 +8,8 @@ same queue and one ticket is lost (then two messages of one conversation run at
 once). Here each step is a Lua script, which Redis runs atomically:
 
 - issue: the next ticket number of the conversation, added to its queue with the
-  time it expires (as Rasa: the lock lifetime, TICKET_LOCK_LIFETIME);
+  time it expires (as Rasa: the lock lifetime, TICKET_LOCK_LIFETIME), and checked in
+  the same script (a message that need not wait takes two round trips in all);
 - check: drops expired tickets; the ticket is served when it is the first one left
   (the same order as Rasa's TicketLock: by number); gone when it expired. Each check
   renews the ticket, so a message waiting behind a server that died is served when
@@ -21,42 +22,47 @@ Endpoints: `type: intake.lock_store.AtomicRedisLockStore` with Rasa's Redis sett
 import asyncio
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Optional, Text
+from typing import Any, AsyncGenerator, Optional, Text, Tuple
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-ISSUE = """
-local number = redis.call('INCR', KEYS[1])
-redis.call('ZADD', KEYS[2], number, number .. ':' .. ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return number
-"""
-# 1: the ticket is first in the queue; 0: wait; -1: it expired (no longer queued).
-# A waiting ticket is renewed at each check (ARGV[3]: its new expiry, ARGV[4]: the
-# queue's lifetime in ms), so that it expires only when its holder stops checking,
-# not while it waits behind a ticket of a server that died.
-CHECK = """
-local first = nil
-local mine = nil
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local separator = string.find(member, ':', 1, true)
-  local number = tonumber(string.sub(member, 1, separator - 1))
-  if tonumber(string.sub(member, separator + 1)) < tonumber(ARGV[1]) then
-    redis.call('ZREM', KEYS[1], member)
-  else
-    if first == nil then first = number end
-    if number == tonumber(ARGV[2]) then mine = member end
+# check(queue, now, ticket, new expiry, queue lifetime in ms) -> 1: the ticket is first
+# in the queue; 0: wait; -1: it expired (no longer queued). A waiting ticket is renewed
+# at each check, so that it expires only when its holder stops checking, not while it
+# waits behind a ticket of a server that died.
+CHECK_FUNCTION = """
+local function check(queue, now, ticket, expires, lifetime)
+  local first = nil
+  local mine = nil
+  for _, member in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+    local separator = string.find(member, ':', 1, true)
+    local number = tonumber(string.sub(member, 1, separator - 1))
+    if tonumber(string.sub(member, separator + 1)) < now then
+      redis.call('ZREM', queue, member)
+    else
+      if first == nil then first = number end
+      if number == ticket then mine = member end
+    end
   end
+  if mine == nil then return -1 end
+  redis.call('ZREM', queue, mine)
+  redis.call('ZADD', queue, ticket, ticket .. ':' .. expires)
+  redis.call('PEXPIRE', queue, lifetime)
+  if first == ticket then return 1 end
+  return 0
 end
-if mine == nil then return -1 end
-redis.call('ZREM', KEYS[1], mine)
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[2] .. ':' .. ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if first == tonumber(ARGV[2]) then return 1 end
-return 0
+"""
+# Issues the conversation's next ticket and checks it at once: {ticket, check}.
+ISSUE = CHECK_FUNCTION + """
+local number = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], number, number .. ':' .. ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {number, check(KEYS[2], tonumber(ARGV[1]), number, ARGV[2], ARGV[3])}
+"""
+CHECK = CHECK_FUNCTION + """
+return check(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4])
 """
 RETURN = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])
@@ -78,10 +84,12 @@ class AtomicRedisLockStore(RedisLockStore):
         base = self.key_prefix + conversation_id
         return base + ":next", base + ":queue"
 
-    def issue(self, conversation_id: Text, lock_lifetime: float) -> int:
-        expires = time.time() + lock_lifetime
-        return int(self._issue(keys=list(self._keys(conversation_id)),
-                               args=[repr(expires), max(1, int(lock_lifetime * 1000))]))
+    def issue(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, int]:
+        """(the new ticket, its first check)."""
+        now = time.time()
+        ticket, state = self._issue(keys=list(self._keys(conversation_id)),
+                                    args=[repr(now), repr(now + lock_lifetime), max(1, int(lock_lifetime * 1000))])
+        return int(ticket), int(state)
 
     def check(self, conversation_id: Text, ticket: int, lock_lifetime: float) -> int:
         now = time.time()
@@ -96,17 +104,15 @@ class AtomicRedisLockStore(RedisLockStore):
         self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
     ) -> AsyncGenerator[TicketLock, None]:
         try:
-            ticket = self.issue(conversation_id, lock_lifetime)
+            ticket, state = self.issue(conversation_id, lock_lifetime)
         except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         try:
-            while True:
-                state = self.check(conversation_id, ticket, lock_lifetime)
-                if state == 1:
-                    break
+            while state != 1:
                 if state == -1:
                     raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
                 await asyncio.sleep(wait_time_in_seconds)
+                state = self.check(conversation_id, ticket, lock_lifetime)
             yield TicketLock(conversation_id)
         finally:
             self.give_back(conversation_id, ticket)

@@ -94,3 +94,17 @@ async def test_a_message_waiting_longer_than_the_lifetime_is_still_served(stores
     await asyncio.sleep(0.3)
     async with stores[1].lock("conversation", lock_lifetime=1.0, wait_time_in_seconds=0.6):
         pass  # served once the dead server's ticket expired
+
+
+async def test_a_message_that_need_not_wait_takes_two_round_trips(stores, monkeypatch):
+    """Issue-and-check, then return: each turn waits on Redis twice, not three times."""
+    store = stores[0]
+    async with store.lock("warm-up"):
+        pass  # Redis has the scripts from now on (the first call may load them)
+    sent = []
+    execute = store.red.execute_command
+    monkeypatch.setattr(store.red, "execute_command", lambda *args, **kw: sent.append(args[0]) or execute(*args, **kw))
+    async with store.lock("quiet"):
+        assert sent == ["EVALSHA"]
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert not list(store.red.scan_iter(store.key_prefix + "quiet:queue"))

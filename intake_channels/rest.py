@@ -7,7 +7,9 @@ Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
 - an empty message, or one longer than `max_message_chars` (default 2,000), gets a kind
   reply without NLU or storage (intake_channels/checks.py, as on every channel);
 - an optional `message_id` makes a retried message idempotent, and an optional `after`
-  (the previous message's id) keeps two messages in flight in the order sent.
+  (the previous message's id) keeps two messages in flight in the order sent;
+- with several Sanic workers, keep-alive clients are spread evenly over them
+  (intake_channels/worker_balance.py).
 """
 import asyncio
 import re
@@ -22,6 +24,7 @@ from sanic.exceptions import InvalidUsage as BadRequest  # 400; named BadRequest
 from sanic.request import Request
 
 from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, max_message_chars
+from intake_channels import worker_balance
 
 MAX_SENDER_CHARS = 255
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -76,7 +79,9 @@ class IntakeRestInput(RestInput):
         return ids or None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(checked(once_and_in_order(on_new_message), self.max_message_chars))
+        blueprint = super().blueprint(checked(once_and_in_order(on_new_message), self.max_message_chars))
+        worker_balance.install(blueprint)
+        return blueprint
 
 
 def once_and_in_order(on_new_message: OnNewMessage) -> OnNewMessage:

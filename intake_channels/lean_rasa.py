@@ -20,7 +20,8 @@ them, exactly as before.
 It also runs a loaded model's graph with a plain loop (SequentialGraphRunner): Rasa
 hands each of the ~4 graph runs of a turn to dask, which rebuilds the graph and its
 schedule every time; for a graph of a dozen nodes that bookkeeping costs more than a
-tenth of a turn. Training keeps dask.
+tenth of a turn. Training keeps dask. And it keeps the loaded model out of the
+garbage collector's full collections (gc.freeze), which otherwise stall a worker.
 
 Usage: `intake-rasa <rasa arguments>`, as `rasa`.
 """
@@ -134,6 +135,25 @@ def _run_loaded_models_sequentially() -> None:
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
 
 
+def _freeze_loaded_model_for_gc() -> None:
+    """After a server (each Sanic worker) loads its model, the objects it holds are
+    moved out of the garbage collector's view (gc.freeze): they live as long as the
+    server, and a full collection that walks them all stalls every turn of that worker
+    for about 200 ms (measured under load; about 50 ms after the freeze)."""
+    import gc
+    import rasa.core.run
+
+    load_agent_on_start = rasa.core.run.load_agent_on_start
+
+    async def load_agent_then_freeze(*args: Any, **kwargs: Any) -> Any:
+        loaded = await load_agent_on_start(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        return loaded
+
+    rasa.core.run.load_agent_on_start = load_agent_then_freeze
+
+
 def install() -> None:
     """Must run before Rasa's policies or spaCy are imported."""
     _hide_tensorflow_from_thinc()
@@ -141,6 +161,7 @@ def install() -> None:
         defer(name)
     _read_training_graph_on_demand()
     _run_loaded_models_sequentially()
+    _freeze_loaded_model_for_gc()
 
 
 def main() -> None:

@@ -74,3 +74,22 @@ def test_the_training_graph_is_read_when_asked_for():
                           "predict_nodes": len(metadata.predict_schema.nodes)}}))
     """)
     assert result["validator"] is True and result["train_nodes"] > result["predict_nodes"] > 0
+
+
+def test_a_server_freezes_its_loaded_model_out_of_the_garbage_collector():
+    result = run_python(f"""
+        import asyncio, gc, json, sys, types
+        from intake_channels import lean_rasa
+        lean_rasa.install()
+        import rasa.core.run
+        from rasa.core.utils import AvailableEndpoints
+
+        app = types.SimpleNamespace(ctx=types.SimpleNamespace())
+        before = gc.get_freeze_count()
+        asyncio.run(rasa.core.run.load_agent_on_start({str(MODEL_PATH)!r}, AvailableEndpoints(), None, app, None))
+        print(json.dumps({{"loaded": app.ctx.agent.is_ready(), "frozen_before": before,
+                          "frozen_after": gc.get_freeze_count(), "tensorflow": "tensorflow" in sys.modules}}))
+    """)
+    assert result["loaded"] and result["frozen_before"] == 0
+    assert result["frozen_after"] > 100_000  # the model's objects: spaCy, vectorizers, rules, domain
+    assert result["tensorflow"] is False

@@ -5,7 +5,9 @@ this project's data, and a trivial echo server (the floor), all in one run.
 Usage: make bench-load   (about 10 minutes: the stock configuration trains DIET and TED)
 Prints per level p50/p95/p99 of a turn and turns per second; per server the start time
 (process start to /status answering) and resident memory after the load; and the
-median latency of the 1st and the 40th message of a 40-message conversation.
+median latency of the 1st and the 40th message of a 40-message conversation. Memory
+is printed twice: resident (RSS, each process's own count, added up) and proportional
+(PSS: pages the Sanic workers share with their parent counted once).
 Each Rasa server: 1 Rasa process and the action server (1 process, shared), SQLite
 tracker store; then this project again with 2 Sanic worker processes and a Redis lock
 store. The load generator is 1 asyncio process on the same 2-core machine.
@@ -28,7 +30,7 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 from speed import rasa_command, train_both  # noqa: E402
 from tests.servers import (  # noqa: E402
-    ACTION_SERVER, PYTHON, conversation, free_port, percentile, process, rss_mb, wait_for, write_endpoints,
+    ACTION_SERVER, PYTHON, conversation, free_port, percentile, process, pss_mb, rss_mb, wait_for, write_endpoints,
 )
 
 LEVELS = [1, 20, 100]
@@ -94,7 +96,9 @@ def measure(name, args, log, port, extra_env=None):
         for clients in LEVELS:
             print(f"  {name}: {clients} clients for {SECONDS:.0f} s ...", flush=True)
             results["levels"][clients] = asyncio.run(level(url, clients))
-        results["rss"] = sum(rss_mb(pid) or 0 for pid in [server.pid] + child_pids(server.pid))
+        pids = [server.pid] + child_pids(server.pid)
+        results["rss"] = sum(rss_mb(pid) or 0 for pid in pids)
+        results["pss"] = sum(pss_mb(pid) or 0 for pid in pids)
         results["long"] = asyncio.run(long_conversations(url))
     return results
 
@@ -119,6 +123,7 @@ def report(results):
             print(f"{label:34}" + "".join(f"{results[n]['levels'][clients][key]:24.1f}" for n in names))
     print(f"{'server start (s)':34}" + "".join(f"{results[n]['start']:24.1f}" for n in names))
     print(f"{'resident memory after load (MB)':34}" + "".join(f"{results[n]['rss'] or 0:24.0f}" for n in names))
+    print(f"{'  proportional (PSS, MB)':34}" + "".join(f"{results[n]['pss'] or 0:24.0f}" for n in names))
     for index, label in ((0, "message 1 of 40, median (ms)"), (1, "message 40 of 40, median (ms)")):
         print(f"{label:34}" + "".join(f"{results[n]['long'][index]:24.1f}" for n in names))
     ours, stock = results["this project"], results["stock rasa init"]
@@ -131,7 +136,9 @@ def report(results):
           f"stock {stock['long'][1] / stock['long'][0]:.2f}")
     workers = results["this project, 2 workers"]
     print(f"  with 2 worker processes: {workers['levels'][20]['tps'] / stock['levels'][20]['tps']:.1f}x the "
-          f"stock throughput at 20 clients, p95 {workers['levels'][20]['p95']:.0f} ms")
+          f"stock throughput at 20 clients, p95 {workers['levels'][20]['p95']:.0f} ms, memory "
+          f"{workers['pss'] / stock['pss']:.2f} of stock by PSS (the workers share their parent's pages; "
+          f"{workers['rss'] / stock['rss']:.2f} adding up each process's resident memory)")
     print("Rasa servers: 1 Rasa process each (2 worker processes where named) + 1 shared action server "
           "process; echo: 1 process; "
           f"load generator: 1 process; {os.cpu_count()} cores, all on this machine.")

@@ -136,9 +136,19 @@ def write_endpoints(
 
 
 def rss_mb(pid: int) -> Optional[float]:
+    return _proc_field_mb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def pss_mb(pid: int) -> Optional[float]:
+    """Proportional set size: pages shared with other processes (forked workers share
+    their parent's) counted once across them, not once in each."""
+    return _proc_field_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _proc_field_mb(path: str, field: str) -> Optional[float]:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None

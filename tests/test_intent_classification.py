@@ -3,7 +3,9 @@
 CountVectorsFeaturizer and LogisticRegressionClassifier do with the same trained model."""
 from pathlib import Path
 
+import numpy as np
 import pytest
+import scipy.sparse
 import yaml
 from rasa.core.channels import UserMessage
 from rasa.engine.graph import ExecutionContext
@@ -45,9 +47,13 @@ def runner(storage_path: Path, rasas_classes: bool):
 
 
 @pytest.fixture(scope="module")
-def parse_both(tmp_path_factory):
-    loaded = [runner(tmp_path_factory.mktemp(f"model{n}"), rasas) for n, rasas in enumerate((False, True))]
+def loaded(tmp_path_factory):
+    """(metadata, graph runner) with this project's components, then with Rasa's."""
+    return [runner(tmp_path_factory.mktemp(f"model{n}"), rasas) for n, rasas in enumerate((False, True))]
 
+
+@pytest.fixture(scope="module")
+def parse_both(loaded):
     def parse(text):
         messages = []
         for metadata, graph in loaded:
@@ -85,3 +91,14 @@ def test_the_classifier_input_is_rasas_matrix_for_one_message_and_for_many(parse
         rasas = LogisticRegressionClassifier._create_X(None, batch)
         assert ours.shape == rasas.shape and ours.dtype == rasas.dtype
         assert (ours != rasas).nnz == 0
+
+
+def test_the_probabilities_are_scikit_learns_for_one_message_many_and_one_without_features(loaded, parse_both):
+    messages = [parse_both(text)[0] for text in examples()[:60]]
+    _, graph = loaded[0]
+    [classifier] = [node._component for node in graph._instantiated_nodes.values()
+                    if isinstance(getattr(node, "_component", None), SentenceLogisticRegressionClassifier)]
+    many = SentenceLogisticRegressionClassifier._create_X(None, messages)
+    nothing = scipy.sparse.csr_matrix((1, many.shape[1]), dtype=np.float64)  # no known word
+    for X in (many[:1], many, scipy.sparse.vstack([many[:3], nothing, many[3:5]], format="csr")):
+        assert np.array_equal(classifier.probabilities(X), classifier.clf.predict_proba(X))  # bit for bit

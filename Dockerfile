@@ -10,7 +10,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN pip install --no-cache-dir --no-deps -e . \
     && python -m intake_nlu.spacy_pipeline models/spacy/en_intake_rules \
-    && intake-rasa train --fixed-model-name intake --out models
+    && intake-rasa train --domain domain --fixed-model-name intake --out models
 RUN useradd --create-home intake && chown -R intake /app
 USER intake
 EXPOSE 5005 5055

@@ -3,7 +3,7 @@ PYTHON_VERSION ?= 3.10.13
 VENV        := .venv
 BIN         := $(VENV)/bin
 PY          := $(BIN)/python
-# `rasa` without TensorFlow in the process when the model uses none (intake_channels/lean_rasa.py).
+# `rasa` without TensorFlow in the process when the model uses none (intake_rasa_patches/lean_imports.py).
 RASA        := $(BIN)/intake-rasa
 SPACY_MODEL := models/spacy/en_intake_rules
 MODEL       := models/intake.tar.gz
@@ -16,7 +16,7 @@ export PYTHONHASHSEED := 0
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TQDM_DISABLE := 1
 
-TRAINING_INPUTS := config.yml domain.yml $(shell find data intake_nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+TRAINING_INPUTS := config.yml $(shell find domain data intake_nlu intake_dialogue -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
 .PHONY: setup model run serve serve-prod actions web browser test validate unit e2e bench bench-speed bench-safety bench-load clean
 
@@ -50,7 +50,7 @@ $(SPACY_MODEL)/meta.json: $(VENV)/.installed intake_nlu/spacy_pipeline.py
 # Retrains only when the data, config, domain or NLU components changed.
 model: $(MODEL)
 $(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_INPUTS)
-	$(RASA) train --fixed-model-name intake --out models
+	$(RASA) train --domain domain --fixed-model-name intake --out models
 	@touch $@
 
 run: $(MODEL)
@@ -65,12 +65,12 @@ run: $(MODEL)
 	kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid
 
 # Action server, Rasa server (HTTP API with an auth token, REST, socket.io) and the chat
-# page, all on 127.0.0.1; prints the URLs (intake_channels/serve.py).
+# page, all on 127.0.0.1; prints the URLs (intake/serve.py).
 serve: $(MODEL) web
-	$(PY) -m intake_channels.serve --profile dev
+	$(PY) -m intake.serve --profile dev
 
 serve-prod: $(MODEL) web
-	INTAKE_DATABASE_URL="$${INTAKE_DATABASE_URL:-$(PROD_DATABASE_URL)}" $(PY) -m intake_channels.serve --profile prod
+	INTAKE_DATABASE_URL="$${INTAKE_DATABASE_URL:-$(PROD_DATABASE_URL)}" $(PY) -m intake.serve --profile prod
 
 # The chat widget from the npm registry (web/package-lock.json), served locally.
 web: web/node_modules/rasa-webchat/lib/index.js
@@ -89,7 +89,7 @@ actions: $(VENV)/.installed
 	$(PY) -m actions --port $(ACTIONS_PORT)
 
 validate: $(SPACY_MODEL)/meta.json
-	$(RASA) data validate
+	$(RASA) data validate --domain domain
 
 unit: $(SPACY_MODEL)/meta.json web browser
 	$(BIN)/pytest -q

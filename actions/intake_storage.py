@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.stages import CONFIRMING, CONSENT_TO_STORE, DONE, SCREENING_OFFERED
-from intake.store import IntakeRecord, IntakeStore, IntakeStoreError
+from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The scheduling form's questions: days, time of day and session format."""
 from typing import Any, Dict, Optional, Text
 
-from actions import scheduling_normalizer as normalize
+from intake import scheduling_normalizer as normalize
 from actions.validation_base import AnswerValidator
 
 OFFER_HUMAN = "utter_offer_human_for_scheduling"

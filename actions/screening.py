@@ -18,7 +18,7 @@ from actions.validation_base import AnswerValidator
 from intake.screening import (
     ASKING_ORDER, NOT_ASKED, items_to_leave_out, normalize_answer, score_answers, self_harm_positive,
 )
-from intake.store import IntakeStoreError
+from intake_stores.intake_records import IntakeStoreError
 
 logger = logging.getLogger(__name__)
 

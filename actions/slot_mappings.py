@@ -8,7 +8,7 @@ rejected by the form Rasa-side and reaches the crisis rule even when this server
 down (Rasa only logs a warning when this action is unreachable).
 
 Rasa-side, this action is called only when it can change a slot: when the message
-carries entities or a form is active (intake_nlu/action_server_guard.py). Whatever it
+carries entities or a form is active (intake_rasa_patches/action_server_guard.py). Whatever it
 reads beyond entities and form answers must be added to that condition.
 """
 from typing import Any, Dict, List, Text
@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.concerns import ipt_focus_for, merge_unique
+from intake.ipt_wording import ipt_focus_for, merge_unique
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot

@@ -36,7 +36,7 @@ from tests.servers import (  # noqa: E402
 LEVELS = [1, 20, 100]
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 LONG_CONVERSATIONS = 5
-LOCK_STORE = "lock_store:\n  type: intake.lock_store.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 3\n  key_prefix: bench\n"
+LOCK_STORE = "lock_store:\n  type: intake_stores.lock_store.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 3\n  key_prefix: bench\n"
 FAQ = ["how much does it cost?", "is this confidential?", "how long does the therapy take?",
        "am I talking to a bot?", "how often would we meet?"]
 

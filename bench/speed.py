@@ -24,7 +24,7 @@ CONVERSATIONS = 5
 
 
 def rasa_command(name: str) -> str:
-    """This project runs its own command (intake_channels/lean_rasa.py), stock runs `rasa`."""
+    """This project runs its own command (intake_rasa_patches/lean_imports.py), stock runs `rasa`."""
     return STOCK_RASA if name.startswith("stock") else RASA
 
 
@@ -32,7 +32,7 @@ def train(config: Path, out: Path, name: str) -> float:
     cache = out / f"cache-{name}"
     start = time.monotonic()
     subprocess.run(
-        [rasa_command(name), "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
+        [rasa_command(name), "train", "--config", str(config), "--domain", "domain", "--data", "data",
          "--out", str(out), "--fixed-model-name", name],
         cwd=ROOT, env=dict(env(), RASA_CACHE_DIRECTORY=str(cache)),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,

@@ -21,9 +21,9 @@ import sys
 from dataclasses import asdict
 from typing import List, Optional, Sequence
 
-from intake.erasure import TrackerEvents, erase_conversation, retention_days
+from intake_stores.erasure import TrackerEvents, erase_conversation, retention_days
 from intake.practice import PracticeConfigError
-from intake.store import IntakeRecord, IntakeStore, IntakeStoreError
+from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 from intake.summary import render_summary
 
 SESSION_MINUTES = 60  # endpoints' session_expiration_time: after it, no consent means no text kept

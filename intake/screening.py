@@ -8,7 +8,7 @@ or more, then the rest of the PHQ-9 when the PHQ-2 is 3 or more, so that item 9
 import re
 from typing import Dict, List, Mapping, Optional, Text, Tuple
 
-# The items' wording, with the standard stem, is in domain.yml (utter_ask_phq_1 ...).
+# The items' wording, with the standard stem, is in domain/screening.yml (utter_ask_phq_1 ...).
 PHQ_SLOTS = [f"phq_{i}" for i in range(1, 10)]
 GAD_SLOTS = [f"gad_{i}" for i in range(1, 8)]
 SELF_HARM_ITEM = "phq_9"

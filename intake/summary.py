@@ -2,7 +2,7 @@
 from typing import Text
 
 from intake.screening import ANSWER_LABELS, SELF_HARM_ITEM
-from intake.store import IntakeRecord
+from intake_stores.intake_records import IntakeRecord
 from intake.vocabulary import (
     CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
 )

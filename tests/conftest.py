@@ -1,20 +1,41 @@
-"""Tracker fixtures for action tests, in the style of RasaHQ/financial-demo."""
-import asyncio
-from pathlib import Path
-from typing import Any, Dict, List, Optional
+"""Tracker fixtures for action tests, in the style of RasaHQ/financial-demo.
 
-import pytest
-import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
+The tests run Rasa as the project's processes do: with its runtime changes installed
+(intake_rasa_patches), or without them under INTAKE_RASA_PATCHES=off, when tests marked
+`patched` (they test one of the changes itself) are skipped with the reason.
+"""
+import intake_rasa_patches
+
+intake_rasa_patches.install()  # before anything imports Rasa's policies or spaCy
+
+import asyncio  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Dict, List, Optional  # noqa: E402
+
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+from rasa_sdk import Tracker  # noqa: E402
+from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "models" / "intake.tar.gz"
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    if intake_rasa_patches.enabled():
+        return
+    skip = pytest.mark.skip(reason=f"tests a runtime change; {intake_rasa_patches.SWITCH}=off runs Rasa's own")
+    for item in items:
+        if item.get_closest_marker("patched"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    return yaml.safe_load((ROOT / "domain.yml").read_text())
+    """The domain as Rasa merges it from domain/*.yml."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain")).as_dict()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-# The project's Rasa command (intake_channels/lean_rasa.py); STOCK_RASA for the stock baseline.
+# The project's Rasa command (intake_rasa_patches/cli.py); STOCK_RASA for the stock baseline.
 RASA = str(ROOT / ".venv" / "bin" / "intake-rasa")
 STOCK_RASA = str(ROOT / ".venv" / "bin" / "rasa")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -125,12 +125,12 @@ def get_json(port: int, path: str) -> dict:
 
 def write_endpoints(
     path: Path, actions_port: int, tracker_db: Path,
-    tracker_store: str = "intake.tracker_store.CachedSQLTrackerStore",
+    tracker_store: str = "intake_stores.tracker_store.CachedSQLTrackerStore",
 ) -> Path:
     path.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n  enable_selective_domain: true\n"
         f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n  db: {tracker_db}\n"
-        "nlg:\n  type: intake.nlg.PracticeResponseGenerator\n"
+        "nlg:\n  type: intake_dialogue.response_generator.PracticeResponseGenerator\n"
     )
     return path
 

@@ -1,4 +1,4 @@
-"""Action server calls share kept-alive connections (intake_nlu/action_connection.py)
+"""Action server calls share kept-alive connections (intake_rasa_patches/action_connection.py)
 and behave as Rasa's EndpointConfig.request: same headers, auth, parameters, result,
 errors and timeout."""
 import asyncio
@@ -8,8 +8,10 @@ import pytest
 from aiohttp import web
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-import intake_nlu  # noqa: F401  (installs it)
+import intake_rasa_patches
 from tests.servers import free_port
+
+pytestmark = pytest.mark.patched
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
-import intake_nlu  # noqa: F401  (installs the fix)
+import intake_rasa_patches
+
+pytestmark = pytest.mark.patched
 
 action = RemoteAction("action_test", None)
 
@@ -51,7 +53,7 @@ def test_events_of_every_kind_are_judged_as_rasas_schema_judges_them():
         FollowupAction, LoopInterrupted, ReminderCancelled, ReminderScheduled, Restarted, SessionStarted,
         SlotSet, UserUttered, UserUtteranceReverted,
     )
-    from intake_nlu.action_reply_validation import _fast_check
+    from intake_rasa_patches.action_reply_validation import _fast_check
 
     check = _fast_check()
     assert check is not None  # Rasa's event types are told apart by their `event` constant

@@ -4,10 +4,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from intake_nlu.action_server_guard import _can_change_slots
+from intake_rasa_patches.action_server_guard import _can_change_slots
 from tests.conftest import ROOT
+import pytest
 
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+pytestmark = pytest.mark.patched
+
+DOMAIN = Domain.load(str(ROOT / "domain"))
 
 
 def tracker(intent, entities=(), loop=None):
@@ -49,7 +52,7 @@ async def extract_slots(tracker_):
 
 
 async def test_slot_extraction_calls_the_action_server_only_when_a_slot_can_change():
-    from intake_nlu.action_server_guard import _Circuit
+    from intake_rasa_patches.action_server_guard import _Circuit
 
     _Circuit.close()
     await extract_slots(tracker("ask_cost"))

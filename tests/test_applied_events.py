@@ -1,4 +1,4 @@
-"""Applied events continued as events arrive (intake_nlu/applied_events.py) are exactly
+"""Applied events continued as events arrive (intake_rasa_patches/applied_events.py) are exactly
 Rasa's, computed from the start, at every point of a conversation."""
 import pytest
 from rasa.shared.core.events import (
@@ -7,8 +7,10 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-import intake_nlu  # noqa: F401  (installs it)
-from intake_nlu.applied_events import _computed_from_start, applied_events
+import intake_rasa_patches
+from intake_rasa_patches.applied_events import _computed_from_start, applied_events
+
+pytestmark = pytest.mark.patched
 
 
 def conversation():

@@ -1,13 +1,15 @@
 """Deep copies made only for debug lines are skipped unless Rasa logs at DEBUG
-(intake_nlu/debug_log_copies.py)."""
+(intake_rasa_patches/debug_log_copies.py)."""
 import ast
 import inspect
 import logging
 
 import pytest
 
-import intake_nlu  # noqa: F401  (installs it)
-from intake_nlu.debug_log_copies import MODULES
+import intake_rasa_patches
+from intake_rasa_patches.debug_log_copies import MODULES
+
+pytestmark = pytest.mark.patched
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)

@@ -20,9 +20,9 @@ def profile_variables():
 
 def test_the_production_profile_uses_postgresql_redis_and_only_environment_values():
     profile = load("endpoints.prod.yml")
-    assert profile["tracker_store"]["type"] == "intake.tracker_store.CachedSQLTrackerStore"
+    assert profile["tracker_store"]["type"] == "intake_stores.tracker_store.CachedSQLTrackerStore"
     assert profile["tracker_store"]["dialect"] == "postgresql"
-    assert profile["lock_store"]["type"] == "intake.lock_store.AtomicRedisLockStore"
+    assert profile["lock_store"]["type"] == "intake_stores.lock_store.AtomicRedisLockStore"
     for section in ("action_endpoint", "tracker_store", "lock_store"):
         for key, value in profile[section].items():
             if key not in ("type", "dialect", "key_prefix", "enable_selective_domain"):
@@ -88,7 +88,7 @@ def test_helm_values_match_the_local_profile():
 
 def test_the_image_builds_the_model_and_serves_the_production_profile():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "python -m intake_nlu.spacy_pipeline" in dockerfile and "intake-rasa train" in dockerfile
+    assert "python -m intake_nlu.spacy_pipeline" in dockerfile and "intake-rasa train --domain domain" in dockerfile
     assert 'CMD ["intake-rasa", "run"' in dockerfile
     assert "endpoints.prod.yml" in dockerfile and "RASA_TELEMETRY_ENABLED=false" in dockerfile
     assert "USER intake" in dockerfile

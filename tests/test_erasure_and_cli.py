@@ -10,8 +10,8 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from intake.__main__ import main
-from intake.store import IntakeStore
-from intake.tracker_store import CachedSQLTrackerStore
+from intake_stores.intake_records import IntakeStore
+from intake_stores.tracker_store import CachedSQLTrackerStore
 from tests.conftest import ROOT
 from tests.test_intake_store import POSTGRES_URL, a_record, require_postgres
 
@@ -20,7 +20,7 @@ SECRET = "my neighbour Zyxwv keeps me awake at night"
 
 @pytest.fixture(scope="module")
 def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

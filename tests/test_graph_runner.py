@@ -1,4 +1,4 @@
-"""SequentialGraphRunner (intake_channels/graph_runner.py) gives what Rasa's dask runner
+"""SequentialGraphRunner (intake_rasa_patches/graph_runner.py) gives what Rasa's dask runner
 gives, for understanding a message and for predicting the next action."""
 from pathlib import Path
 
@@ -13,8 +13,10 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 
-from intake_channels.graph_runner import SequentialGraphRunner
+from intake_rasa_patches.graph_runner import SequentialGraphRunner
 from tests.conftest import MODEL_PATH
+
+pytestmark = pytest.mark.patched
 
 MESSAGES = [
     "hi",

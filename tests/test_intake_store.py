@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from rasa_sdk.events import SlotSet
 
 from actions.intake_storage import ActionDeleteMyData, ActionSubmitIntake
-from intake.store import IntakeRecord, IntakeStore, IntakeStoreError
+from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 from tests.conftest import responses
 
 POSTGRES_URL = os.environ.get("INTAKE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -1,5 +1,5 @@
 """SentenceCountVectorsFeaturizer and SentenceLogisticRegressionClassifier
-(intake_nlu/intent_classification.py) understand every message exactly as Rasa's
+(intake_nlu/intent_classifier.py) understand every message exactly as Rasa's
 CountVectorsFeaturizer and LogisticRegressionClassifier do with the same trained model."""
 from pathlib import Path
 
@@ -15,8 +15,8 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE, TEXT
 
-from intake_channels.graph_runner import SequentialGraphRunner
-from intake_nlu.intent_classification import SentenceCountVectorsFeaturizer, SentenceLogisticRegressionClassifier
+from intake_rasa_patches.graph_runner import SequentialGraphRunner
+from intake_nlu.intent_classifier import SentenceCountVectorsFeaturizer, SentenceLogisticRegressionClassifier
 from tests.conftest import MODEL_PATH, ROOT
 
 RASAS = {SentenceCountVectorsFeaturizer: CountVectorsFeaturizer,

@@ -1,4 +1,4 @@
-"""intake-rasa (intake_channels/lean_rasa.py): a server of this model never imports
+"""intake-rasa (intake_rasa_patches/lean_imports.py): a server of this model never imports
 TensorFlow, and nothing Rasa does changes meaning."""
 import json
 import subprocess
@@ -6,6 +6,9 @@ import textwrap
 
 from tests.conftest import MODEL_PATH
 from tests.servers import PYTHON, ROOT, env
+import pytest
+
+pytestmark = pytest.mark.patched
 
 
 def run_python(code: str) -> dict:
@@ -19,7 +22,7 @@ def run_python(code: str) -> dict:
 def test_the_model_loads_and_answers_without_tensorflow():
     result = run_python(f"""
         import asyncio, json, sys
-        from intake_channels import lean_rasa
+        from intake_rasa_patches import lean_imports as lean_rasa
         lean_rasa.install()
         from rasa.core.agent import Agent
         from rasa.core.tracker_store import InMemoryTrackerStore
@@ -43,7 +46,7 @@ def test_the_model_loads_and_answers_without_tensorflow():
 def test_the_deferred_module_loads_on_first_use_and_hides_nothing():
     result = run_python("""
         import json, sys
-        from intake_channels import lean_rasa
+        from intake_rasa_patches import lean_imports as lean_rasa
         lean_rasa.install()
         import rasa.utils.train_utils as train_utils
         before = "tensorflow" in sys.modules
@@ -63,7 +66,7 @@ def test_the_deferred_module_loads_on_first_use_and_hides_nothing():
 def test_the_training_graph_is_read_when_asked_for():
     result = run_python(f"""
         import json
-        from intake_channels import lean_rasa
+        from intake_rasa_patches import lean_imports as lean_rasa
         lean_rasa.install()
         from rasa.engine.storage.local_model_storage import LocalModelStorage
         import pathlib, tempfile
@@ -79,7 +82,7 @@ def test_the_training_graph_is_read_when_asked_for():
 def test_a_server_freezes_its_loaded_model_out_of_the_garbage_collector():
     result = run_python(f"""
         import asyncio, gc, json, sys, types
-        from intake_channels import lean_rasa
+        from intake_rasa_patches import lean_imports as lean_rasa
         lean_rasa.install()
         import rasa.core.run
         from rasa.core.utils import AvailableEndpoints

@@ -1,4 +1,4 @@
-"""AtomicRedisLockStore (intake/lock_store.py) against the Redis at 127.0.0.1:6379: the
+"""AtomicRedisLockStore (intake_stores/lock_store.py) against the Redis at 127.0.0.1:6379: the
 messages of one conversation are handled one at a time, in the order their tickets
 were issued, by any number of servers; a crashed holder's ticket expires."""
 import asyncio
@@ -10,7 +10,7 @@ import redis
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from intake.lock_store import AtomicRedisLockStore
+from intake_stores.lock_store import AtomicRedisLockStore
 
 REDIS_DB = 5
 
@@ -81,7 +81,7 @@ async def test_nothing_is_left_queued(stores):
 
 
 def test_it_is_made_from_the_endpoints_file():
-    config = EndpointConfig(url="127.0.0.1", type="intake.lock_store.AtomicRedisLockStore", port=6379,
+    config = EndpointConfig(url="127.0.0.1", type="intake_stores.lock_store.AtomicRedisLockStore", port=6379,
                             db=REDIS_DB, key_prefix="intake")
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore) and store.key_prefix == "intake:lock:"

@@ -5,7 +5,7 @@ from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.message import Message
 
-from intake_nlu.command_guard import button_payloads
+from intake_rasa_patches.command_guard import button_payloads
 from intake_nlu.rule_matcher import RuleMatcher, load_patterns
 from tests.conftest import ROOT
 
@@ -115,7 +115,7 @@ def test_crisis_rules_ignore_idioms(crisis, text):
 
 @pytest.fixture(scope="module")
 def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 def test_button_payloads_are_collected_from_the_domain(domain):

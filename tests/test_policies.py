@@ -7,13 +7,13 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from intake_nlu.policies import RECENT_STATES, recent_states
+from intake_dialogue.recent_history_rule_policy import RECENT_STATES, recent_states
 from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def rasa_domain():
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 def long_conversation(turns):
@@ -59,7 +59,7 @@ def test_a_replay_continued_turn_after_turn_gives_the_same_states(rasa_domain, e
 
 def test_the_trained_model_uses_the_recent_history_policy():
     config = (ROOT / "config.yml").read_text()
-    assert "name: intake_nlu.policies.RecentHistoryRulePolicy" in config
+    assert "name: intake_dialogue.recent_history_rule_policy.RecentHistoryRulePolicy" in config
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def trained_policy(tmp_path_factory):
     from rasa.engine import loader
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from intake_nlu.policies import RecentHistoryRulePolicy
+    from intake_dialogue.recent_history_rule_policy import RecentHistoryRulePolicy
     from tests.conftest import MODEL_PATH
 
     _, runner = loader.load_predict_graph_runner(

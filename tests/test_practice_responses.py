@@ -4,7 +4,7 @@ import re
 import pytest
 from rasa.shared.core.domain import Domain
 
-from intake.nlg import PracticeResponseGenerator
+from intake_dialogue.response_generator import PracticeResponseGenerator
 from intake.practice import PracticeConfigError, practice_settings
 from tests.conftest import ROOT
 
@@ -15,7 +15,7 @@ ACTION_VARIABLES = {"reflection": "stress", "coping": "meditation", "rationale":
 
 @pytest.fixture(scope="module")
 def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 def render(domain, response, monkeypatch, profile=None):
@@ -55,4 +55,4 @@ def test_an_unknown_profile_is_a_clear_error(monkeypatch):
 
 
 def test_the_server_uses_the_generator():
-    assert "intake.nlg.PracticeResponseGenerator" in (ROOT / "endpoints.yml").read_text()
+    assert "intake_dialogue.response_generator.PracticeResponseGenerator" in (ROOT / "endpoints.yml").read_text()

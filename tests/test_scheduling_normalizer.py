@@ -1,7 +1,7 @@
 import pytest
 
 from intake.vocabulary import describe_schedule
-from actions.scheduling_normalizer import (
+from intake.scheduling_normalizer import (
     DAYS,
     WEEKDAYS,
     normalize_days,

@@ -9,7 +9,7 @@ from actions.slot_mappings import ActionValidateSlotMappings
 from intake.screening import (
     ASKING_ORDER, GAD7_BANDS, GAD_SLOTS, NOT_ASKED, PHQ9_BANDS, PHQ_SLOTS, band, normalize_answer, score_answers,
 )
-from intake.store import IntakeRecord, IntakeStore
+from intake_stores.intake_records import IntakeRecord, IntakeStore
 from intake.summary import render_summary
 from tests.conftest import responses
 

@@ -1,4 +1,4 @@
-"""A tracker copied without replay (intake_nlu/tracker_copy.py) is what Rasa's replaying
+"""A tracker copied without replay (intake_rasa_patches/tracker_copy.py) is what Rasa's replaying
 copy gives, for conversations with forms, reverts, restarts and new sessions."""
 import pytest
 from rasa.shared.core.domain import Domain
@@ -8,10 +8,12 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from intake_nlu.tracker_copy import _replaying_copy, copy_tracker
+from intake_rasa_patches.tracker_copy import _replaying_copy, copy_tracker
 from tests.conftest import ROOT
 
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+pytestmark = pytest.mark.patched
+
+DOMAIN = Domain.load(str(ROOT / "domain"))
 
 
 def conversation():

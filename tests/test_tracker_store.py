@@ -4,13 +4,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from intake.tracker_store import CachedSQLTrackerStore
+from intake_stores.tracker_store import CachedSQLTrackerStore
 from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 def store(domain, path):

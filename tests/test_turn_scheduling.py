@@ -1,11 +1,14 @@
 """Turns are handled in arrival order, at most INTAKE_CONCURRENT_TURNS at once per
-process (intake_nlu/turn_scheduling.py)."""
+process (intake_rasa_patches/turn_scheduling.py)."""
 import asyncio
 
 from rasa.core.processor import MessageProcessor
 
-import intake_nlu  # noqa: F401  (installs it)
-from intake_nlu import turn_scheduling
+import intake_rasa_patches
+from intake_rasa_patches import turn_scheduling
+import pytest
+
+pytestmark = pytest.mark.patched
 
 
 async def test_turns_start_in_arrival_order_a_few_at_a_time(monkeypatch):

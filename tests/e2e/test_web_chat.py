@@ -1,4 +1,4 @@
-"""`make serve` as a practice runs it (python -m intake_channels.serve): the page with the
+"""`make serve` as a practice runs it (python -m intake.serve): the page with the
 chat widget in headless Chromium over socket.io, the auth token, CORS limited to the page."""
 import json
 import time
@@ -27,7 +27,7 @@ def served(tmp_path_factory):
     log = work / "serve.log"
     with ExitStack() as stack:
         stack.enter_context(process(
-            [PYTHON, "-m", "intake_channels.serve", "--port", str(rasa_port), "--actions-port", str(actions_port),
+            [PYTHON, "-m", "intake.serve", "--port", str(rasa_port), "--actions-port", str(actions_port),
              "--web-port", str(web_port), "--endpoints", str(endpoints)],
             log, extra_env={"INTAKE_AUTH_TOKEN_FILE": str(token_file), "RASA_AUTH_TOKEN": "",
                             "INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))

@@ -1,4 +1,4 @@
-"""The Rasa command line, without TensorFlow in a server whose model uses none.
+"""No TensorFlow in a Rasa process whose model uses none.
 
 Rasa 3.6 imports TensorFlow (with Keras, JAX and matplotlib: about 350 MB and 3 s)
 in every process that loads a model, whatever the model's components are:
@@ -7,8 +7,7 @@ in every process that loads a model, whatever the model's components are:
 - loading a model deserializes its *training* graph too, whose recipe validator
   imports DIET, ResponseSelector and TED;
 - thinc (spaCy) imports TensorFlow when installed, to offer its TensorFlow shims.
-This model uses no TensorFlow component, so this entry point, run before Rasa is
-imported:
+This model uses no TensorFlow component, so before Rasa is imported this:
 - defers `rasa.utils.train_utils` until one of its names is used (only the
   TensorFlow components use them);
 - reads a model's training graph only when something asks for it (fine-tuning;
@@ -22,8 +21,6 @@ hands each of the ~4 graph runs of a turn to dask, which rebuilds the graph and 
 schedule every time; for a graph of a dozen nodes that bookkeeping costs more than a
 tenth of a turn. Training keeps dask. And it keeps the loaded model out of the
 garbage collector's full collections (gc.freeze), which otherwise stall a worker.
-
-Usage: `intake-rasa <rasa arguments>`, as `rasa`.
 """
 import ast
 import importlib
@@ -130,7 +127,7 @@ def _read_training_graph_on_demand() -> None:
 
 def _run_loaded_models_sequentially() -> None:
     import rasa.core.processor
-    from intake_channels.graph_runner import SequentialGraphRunner
+    from intake_rasa_patches.graph_runner import SequentialGraphRunner
 
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
 
@@ -162,15 +159,3 @@ def install() -> None:
     _read_training_graph_on_demand()
     _run_loaded_models_sequentially()
     _freeze_loaded_model_for_gc()
-
-
-def main() -> None:
-    install()
-    from rasa.__main__ import main as rasa_main
-
-    sys.argv[0] = "rasa"
-    rasa_main()
-
-
-if __name__ == "__main__":
-    main()

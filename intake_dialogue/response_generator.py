@@ -1,6 +1,6 @@
 """Rasa-side response generation that fills in the practice's settings.
 
-Configured in endpoints.yml (`nlg: type: intake.nlg.PracticeResponseGenerator`), so
+Configured in endpoints.yml (`nlg: type: intake_dialogue.response_generator.PracticeResponseGenerator`), so
 the crisis line in every response, the crisis response included, comes from the
 configured profile at start-up, without retraining and without the action server.
 It also opens every conversation session with the one-line notice that the assistant

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from intake.practice import practice_settings
-from intake.store import IntakeStore, IntakeStoreError
+from intake_stores.intake_records import IntakeStore, IntakeStoreError
 
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
 TRACKER_URL_VARIABLE = "INTAKE_TRACKER_URL"

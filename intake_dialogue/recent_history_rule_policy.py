@@ -119,7 +119,7 @@ class RecentHistoryRulePolicy(RulePolicy):
         if longest >= RECENT_STATES:
             raise RasaException(
                 f"A rule spans {longest} dialogue states; RecentHistoryRulePolicy looks at the "
-                f"last {RECENT_STATES}. Raise RECENT_STATES in intake_nlu/policies.py."
+                f"last {RECENT_STATES}. Raise RECENT_STATES in intake_dialogue/recent_history_rule_policy.py."
             )
         return resource
 

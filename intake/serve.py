@@ -1,4 +1,4 @@
-"""python -m intake_channels.serve: everything a practice runs, on 127.0.0.1 by default.
+"""python -m intake.serve: everything a practice runs, on 127.0.0.1 by default.
 
 Starts the action server (`python -m actions`), a small web server for the practice's
 page with the chat widget (web/), and the Rasa server with the HTTP API, the REST and
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Text
 
 from intake.practice import practice_settings
-from intake_channels import lean_rasa
+from intake_rasa_patches import cli as intake_rasa
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
@@ -129,7 +129,7 @@ def rasa_arguments(args: argparse.Namespace, token: Text, cors: List[Text]) -> L
 
 
 def parse(argv: Optional[List[Text]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m intake_channels.serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m intake.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=sorted(PROFILES), default=os.environ.get("INTAKE_PROFILE", "dev"))
     parser.add_argument("--host", default=os.environ.get("INTAKE_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("INTAKE_RASA_PORT", "5005")))
@@ -165,7 +165,7 @@ def main(argv: Optional[List[Text]] = None) -> None:
 
     sys.argv = rasa_arguments(args, token, cors)
     try:
-        lean_rasa.main()
+        intake_rasa.main()
     finally:
         page_server.shutdown()
         action_server.terminate()

@@ -1,90 +1,22 @@
-"""Rasa graph components: concern/coping extraction and the crisis rule layer."""
-from typing import Any, Dict, List, Optional, Text
+"""CrisisRuleDetector: where a crisis is detected (the classifier's score and the rules
+in patterns/crisis.yml)."""
+from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from intake_nlu.rule_matcher import RuleMatcher, load_patterns
+from intake_nlu.rule_component import RuleComponent
 
 CRISIS_INTENT = "crisis"
 FALLBACK_INTENT = "nlu_fallback"
 
 
-class _RuleComponent(GraphComponent):
-    """Builds its RuleMatcher once, from the spaCy pipeline that SpacyNLP loaded."""
-
-    patterns_file: Text = ""
-    skip_negated: bool = False
-
-    @classmethod
-    def required_components(cls) -> List:
-        return [SpacyNLP]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "_RuleComponent":
-        return cls(config)
-
-    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
-        self._config = {**self.get_default_config(), **(config or {})}
-        self._matcher: Optional[RuleMatcher] = None
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
-
-    def matcher(self, model: SpacyModel) -> RuleMatcher:
-        if self._matcher is None:
-            self._matcher = RuleMatcher(
-                model.model, load_patterns(self.patterns_file), self.skip_negated
-            )
-        return self._matcher
-
-    def process_training_data(
-        self, training_data: TrainingData, model: SpacyModel
-    ) -> TrainingData:
-        return training_data
-
-
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False, model_from="SpacyNLP"
-)
-class ConcernExtractor(_RuleComponent, EntityExtractorMixin):
-    """Emits `concern`, `coping_strategy` and `worry` entities with canonical values.
-
-    Runs on every message whatever its intent: people mention sleep while answering a
-    yes/no question. "I'm not anxious" is not a disclosure, so negated phrases are
-    skipped.
-    """
-
-    patterns_file = "concerns.yml"
-    skip_negated = True
-
-    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
-        matcher = self.matcher(model)
-        for message in messages:
-            text = message.get("text") or ""
-            found = [m.as_rasa_entity(self.name) for m in matcher.find(text)]
-            if found:
-                message.set("entities", message.get("entities", []) + found, add_to_output=True)
-        return messages
-
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
 )
-class CrisisRuleDetector(_RuleComponent):
+class CrisisRuleDetector(RuleComponent):
     """Decides `crisis` from two independent layers.
 
     Layer 1 is the intent classifier: its `crisis` counts from `classifier_threshold`

@@ -16,7 +16,7 @@ once). Here each step is a Lua script, which Redis runs atomically:
   that server's ticket expires, however long it waited;
 - return: removes the ticket, and the queue when it is empty.
 
-Endpoints: `type: intake.lock_store.AtomicRedisLockStore` with Rasa's Redis settings
+Endpoints: `type: intake_stores.lock_store.AtomicRedisLockStore` with Rasa's Redis settings
 (url, port, db, password, use_ssl, key_prefix, ...).
 """
 import asyncio

@@ -86,6 +86,21 @@ def test_helm_values_match_the_local_profile():
     assert helm["extraArgs"] == ["--auth-token", "$(RASA_AUTH_TOKEN)"]
 
 
+def test_every_way_of_starting_rasa_goes_through_the_one_entry_point():
+    """intake-rasa installs and checks the runtime changes; plain `rasa` would skip them."""
+    helm = load("deploy/helm-values.yml")
+    assert helm["command"] == ["intake-rasa"] and "args" not in helm  # the chart's args follow it
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.findall(r"\b(?:intake-)?rasa (?:train|run)", dockerfile) == ["intake-rasa train"]
+    assert 'CMD ["intake-rasa", "run"' in dockerfile
+    for name, service in load("docker-compose.yml")["services"].items():
+        command = " ".join(service.get("command") or [])
+        assert not re.search(r"(?<![-\w])rasa (run|train|shell)", command), name
+    makefile = (ROOT / "Makefile").read_text()
+    assert "RASA        := $(BIN)/intake-rasa" in makefile
+    assert not re.search(r"\$\(BIN\)/rasa\b", makefile)
+
+
 def test_the_image_builds_the_model_and_serves_the_production_profile():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "python -m intake_nlu.spacy_pipeline" in dockerfile and "intake-rasa train --domain domain" in dockerfile

@@ -264,14 +264,3 @@ async def test_schedule_is_read_back_for_confirmation(tracker_factory, dispatche
     assert events == [SlotSet("intake_stage", "confirming")]
     assert dispatcher.messages[0]["response"] == "utter_confirm_schedule"
     assert dispatcher.messages[0]["summary"] == "Monday and Wednesday, mornings, in person"
-
-
-def test_every_response_an_action_names_exists_in_the_domain(domain):
-    import re
-    from pathlib import Path
-
-    named = set()
-    for path in Path("actions").glob("*.py"):
-        named |= set(re.findall(r"\"(utter_[a-z_]+)\"", path.read_text()))
-    assert named, "no responses found"
-    assert named - set(domain["responses"]) == set()

@@ -16,7 +16,7 @@ RASA = str(ROOT / ".venv" / "bin" / "intake-rasa")
 STOCK_RASA = str(ROOT / ".venv" / "bin" / "rasa")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 ACTION_SERVER = [PYTHON, "-m", "actions"]  # the hardened action server (actions/__main__.py)
-SEED = ROOT.parent / "shared" / "seeds" / "intake_transcript.txt"
+SEED = ROOT / "tests" / "data" / "intake_transcript.txt"  # a copy of the seed (tests/data/README.md)
 # The patient's lines of the seed transcript, verbatim (tests/test_seed_lines.py checks them
 # against the seed file).
 SEED_PATIENT_LINES = [

@@ -51,10 +51,20 @@ async def test_one_message_of_a_conversation_at_a_time_in_ticket_order(stores):
     assert order == list(range(30))
 
 
+async def hold_and_release(store, conversation, **options):
+    """Takes the conversation's lock and gives it back; returns the seconds it waited."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with store.lock(conversation, **options):
+        return loop.time() - started
+
+
 async def test_other_conversations_do_not_wait(stores):
     async with stores[0].lock("first"):
-        async with stores[1].lock("second", wait_time_in_seconds=5):
-            pass  # would take 5 s if it waited
+        # Waiting for "first", held until this block ends, would never end: the timeout
+        # turns that regression into a failure instead of a hang.
+        waited = await asyncio.wait_for(hold_and_release(stores[1], "second", wait_time_in_seconds=5), timeout=3)
+    assert waited < 1  # one poll would already take 5 s
 
 
 async def test_a_crashed_holders_ticket_expires(stores):
@@ -92,8 +102,10 @@ async def test_a_message_waiting_longer_than_the_lifetime_is_still_served(stores
     expire while it waits (it is renewed at every check)."""
     stores[0].issue("conversation", lock_lifetime=1.0)  # the dead server's
     await asyncio.sleep(0.3)
-    async with stores[1].lock("conversation", lock_lifetime=1.0, wait_time_in_seconds=0.6):
-        pass  # served once the dead server's ticket expired
+    waited = await asyncio.wait_for(
+        hold_and_release(stores[1], "conversation", lock_lifetime=1.0, wait_time_in_seconds=0.6), timeout=10
+    )
+    assert 0.5 < waited < 5  # served once the dead server's ticket expired (0.7 s later), not before
 
 
 async def test_a_message_that_need_not_wait_takes_two_round_trips(stores, monkeypatch):

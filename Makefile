@@ -57,7 +57,7 @@ run: $(MODEL)
 	@mkdir -p var
 	@$(PY) -m actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
 	@if [ -t 0 ]; then \
-		$(RASA) shell --model $(MODEL); \
+		$(RASA) shell --model $(MODEL) -i 127.0.0.1; \
 	else \
 		echo "make run: standard input is not a terminal, so no shell is opened."; \
 		echo "Trained model: $(MODEL). Talk to it from a terminal with 'make run'."; \

@@ -10,6 +10,10 @@ The HTTP API only runs with an auth token: RASA_AUTH_TOKEN, or one generated on 
 start and kept in var/auth_token (mode 600). The token is never printed or logged, and
 it is handed to Rasa inside this process, so it is not on any command line either.
 INTAKE_AUTH_TOKEN_FILE names another file.
+
+Conversation ids are signed with INTAKE_CONVERSATION_SECRET (intake_channels/ownership.py);
+without it, one is made for each start and handed to Rasa inside this process: the web
+page's sessions and signed REST senders then hold until the next start.
 """
 import argparse
 import html
@@ -32,6 +36,7 @@ WEB = ROOT / "web"
 WIDGET_BUNDLE = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 TOKEN_FILE = Path(os.environ.get("INTAKE_AUTH_TOKEN_FILE") or ROOT / "var" / "auth_token")
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
+CONVERSATION_SECRET_VARIABLE = "INTAKE_CONVERSATION_SECRET"
 # The bundle's stylesheets @import a web font from Google; stripped when served, so the
 # page fetches nothing from the internet (the widget falls back to system fonts).
 REMOTE_FONT_IMPORT = b"@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);"
@@ -146,6 +151,10 @@ def main(argv: Optional[List[Text]] = None) -> None:
     if not WIDGET_BUNDLE.exists():
         sys.exit(f"The chat widget is not installed ({WIDGET_BUNDLE}): run `make web`.")
     token = auth_token()
+    if not os.environ.get(CONVERSATION_SECRET_VARIABLE):
+        os.environ[CONVERSATION_SECRET_VARIABLE] = secrets.token_urlsafe(32)
+        print("Conversation ids: signed with a secret made for this start "
+              f"(set {CONVERSATION_SECRET_VARIABLE} to keep sessions across restarts)", flush=True)
     rasa_origin = f"http://{args.host}:{args.port}"
     page_origin = f"http://{args.host}:{args.web_port}"
     cors = [page_origin] + [o for o in os.environ.get("INTAKE_CORS_ORIGINS", "").split(",") if o]

@@ -1,41 +1,54 @@
 """Rasa's REST channel with its input checked before anything else runs.
 
 Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
-- a body that is not a JSON object, a missing or empty `sender`, or a `message` that is
-  not a string is refused with 400 and a one-line reason (Rasa answers 500 for some,
-  and files a message without `sender` under one shared "default" conversation);
+- a body that is not a JSON object, a missing `sender` or one that is not a
+  conversation id (intake_channels/checks.py: 1 to 128 letters, digits, `_.:-`), or a
+  `message` that is not a string is refused with 400 and a one-line reason (Rasa
+  answers 500 for some, files a message without `sender` under one shared "default"
+  conversation, and stopped the whole server for a lone surrogate in `sender`);
+- the conversation belongs to its client (intake_channels/ownership.py): the request
+  carries the HTTP API's token, or `sender` is signed (`<id>.<signature>`; POST
+  /webhooks/rest/session hands out a new one); otherwise 401. The conversation is
+  `rest:<id>`, so no REST client writes into a Telegram, Slack or web conversation;
 - an empty message, or one longer than `max_message_chars` (default 2,000), gets a kind
   reply without NLU or storage (intake_channels/checks.py, as on every channel);
 - an optional `message_id` makes a retried message idempotent, and an optional `after`
-  (the previous message's id) keeps two messages in flight in the order sent;
+  (the previous message's id) keeps two messages in flight in the order sent: the
+  wait is woken when this server stores a turn of the conversation (re-checked each
+  second for turns stored by other servers), lasts at most ORDER_WAIT_SECONDS, and at
+  most MAX_ORDER_WAITERS requests wait at once;
 - with several Sanic workers, keep-alive clients are spread evenly over them
   (intake_channels/worker_balance.py).
 """
 import asyncio
 import re
 import time
+from collections import defaultdict
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.events import BotUttered, UserUttered
-from sanic import Blueprint, Sanic
+from sanic import Blueprint, Sanic, response
 from sanic.exceptions import InvalidUsage as BadRequest  # 400; named BadRequest in later Sanic
+from sanic.exceptions import Unauthorized
 from sanic.request import Request
 
-from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, max_message_chars
-from intake_channels import worker_balance
+from intake_channels import limits, ownership, worker_balance
+from intake_channels.checks import (DEFAULT_MAX_CHARS, OnNewMessage, checked, conversation_id_problem,
+                                    max_message_chars)
 
-MAX_SENDER_CHARS = 255
+CHANNEL = "rest"
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-ORDER_WAIT_SECONDS = 30  # a message named in `after` that never arrives stops blocking
-ORDER_POLL_SECONDS = 0.05
+ORDER_WAIT_SECONDS = 10  # a message named in `after` that never arrives stops blocking
+ORDER_RECHECK_SECONDS = 1.0  # for a turn stored by another server (no wake-up from there)
+MAX_ORDER_WAITERS = 50  # more requests than that waiting at once: the rest do not wait
 
 
 class IntakeRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
-        return "rest"
+        return CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "IntakeRestInput":
@@ -43,6 +56,7 @@ class IntakeRestInput(RestInput):
 
     def __init__(self, max_message_chars: int = DEFAULT_MAX_CHARS) -> None:
         self.max_message_chars = max_message_chars
+        ownership.secret()  # made now, in the main process, so forked workers share it
 
     @staticmethod
     def _body(request: Request) -> Dict[Text, Any]:
@@ -55,12 +69,23 @@ class IntakeRestInput(RestInput):
         return body
 
     async def _extract_sender(self, request: Request) -> Text:
+        # Rasa reads the sender first: a malformed body gets its 400 before any 401.
+        self._extract_message(request)
+        self.get_metadata(request)
         sender = self._body(request).get("sender")
-        if not isinstance(sender, str) or not sender.strip():
-            raise BadRequest("'sender' is required: a non-empty string naming the conversation")
-        if len(sender) > MAX_SENDER_CHARS:
-            raise BadRequest(f"'sender' is longer than {MAX_SENDER_CHARS} characters")
-        return sender
+        if sender is None or sender == "":
+            raise BadRequest("'sender' is required: a string naming the conversation")
+        problem = conversation_id_problem(sender)
+        if problem:
+            raise BadRequest(f"'sender' {problem}")
+        client = ownership.verified(CHANNEL, sender)
+        if client is None and ownership.has_api_token(request_token(request)):
+            client = sender
+        if client is None:
+            raise Unauthorized(
+                "this conversation needs the API token, or a signed 'sender' "
+                "(POST /webhooks/rest/session gives one)")
+        return ownership.conversation_id(CHANNEL, client)
 
     def _extract_message(self, request: Request) -> Text:
         message = self._body(request).get("message")
@@ -80,8 +105,43 @@ class IntakeRestInput(RestInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = super().blueprint(checked(once_and_in_order(on_new_message), self.max_message_chars))
+
+        @blueprint.route("/session", methods=["POST"])
+        async def new_session(_: Request):
+            return response.json({"sender": ownership.new_signed(CHANNEL)})
+
         worker_balance.install(blueprint)
+        limits.install(blueprint)
         return blueprint
+
+
+def request_token(request: Request) -> Optional[Text]:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.args.get("token")
+
+
+class _TurnsStored:
+    """Wakes the requests waiting for a conversation's next stored turn (`after`)."""
+
+    def __init__(self) -> None:
+        self.events: Dict[Text, asyncio.Event] = defaultdict(asyncio.Event)
+        self.waiting = 0
+
+    def stored(self, sender_id: Text) -> None:
+        event = self.events.pop(sender_id, None)
+        if event is not None:
+            event.set()
+
+    async def next_turn(self, sender_id: Text, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self.events[sender_id].wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+
+TURNS = _TurnsStored()
 
 
 def once_and_in_order(on_new_message: OnNewMessage) -> OnNewMessage:
@@ -89,7 +149,8 @@ def once_and_in_order(on_new_message: OnNewMessage) -> OnNewMessage:
 
     - `message_id`: a client that retries a message after a lost reply (a server died, a
       timeout) sends the same id; when that turn is already stored, its stored replies
-      are returned instead of handling the message twice.
+      are returned instead of handling the message twice. Only to the conversation's
+      owner: the conversation id is the authorised sender's (see ownership.py).
     - `after`: a client that sends a message before the reply to its previous one arrived
       names that previous message; this one waits (up to ORDER_WAIT_SECONDS, before
       taking the conversation's lock) until it is stored, so turns are stored in the order
@@ -99,31 +160,40 @@ def once_and_in_order(on_new_message: OnNewMessage) -> OnNewMessage:
     async def handle(message: UserMessage) -> None:
         ids = message.metadata or {}
         message_id, after = ids.pop("message_id", None), ids.pop("after", None)
-        if message_id is None:
-            return await on_new_message(message)
-        message.message_id = message_id
-        tracker_store = Sanic.get_app().ctx.agent.tracker_store
-        if after is not None:
-            await _stored(tracker_store, message.sender_id, after)
-        replies = await _stored(tracker_store, message.sender_id, message_id, wait=False)
-        if replies is None:
-            return await on_new_message(message)
-        for reply in replies:
-            await message.output_channel.send_response(message.sender_id, reply)
+        try:
+            if message_id is None:
+                return await on_new_message(message)
+            message.message_id = message_id
+            tracker_store = Sanic.get_app().ctx.agent.tracker_store
+            if after is not None and TURNS.waiting < MAX_ORDER_WAITERS:
+                await _stored(tracker_store, message.sender_id, after)
+            replies = await _stored(tracker_store, message.sender_id, message_id, wait=False)
+            if replies is None:
+                return await on_new_message(message)
+            for reply in replies:
+                await message.output_channel.send_response(message.sender_id, reply)
+        finally:
+            TURNS.stored(message.sender_id)
 
     return handle
 
 
 async def _stored(tracker_store: Any, sender_id: Text, message_id: Text,
                   wait: bool = True) -> Optional[List[Dict[Text, Any]]]:
-    """The stored replies to that message; with `wait`, polls until it is stored."""
+    """The stored replies to that message; with `wait`, until it is stored (woken by
+    this server's turns, re-checked every ORDER_RECHECK_SECONDS) or the time is up."""
     deadline = time.monotonic() + ORDER_WAIT_SECONDS
-    while True:
-        tracker = await tracker_store.retrieve(sender_id)
-        replies = stored_replies(tracker.events if tracker else [], message_id)
-        if replies is not None or not wait or time.monotonic() > deadline:
-            return replies
-        await asyncio.sleep(ORDER_POLL_SECONDS)
+    TURNS.waiting += wait
+    try:
+        while True:
+            tracker = await tracker_store.retrieve(sender_id)
+            replies = stored_replies(tracker.events if tracker else [], message_id)
+            left = deadline - time.monotonic()
+            if replies is not None or not wait or left <= 0:
+                return replies
+            await TURNS.next_turn(sender_id, min(left, ORDER_RECHECK_SECONDS))
+    finally:
+        TURNS.waiting -= wait
 
 
 def stored_replies(events: Any, message_id: Text) -> Optional[List[Dict[Text, Any]]]:

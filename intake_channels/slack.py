@@ -4,7 +4,10 @@ Rasa's SlackInput with its request-signature check kept, plus:
 - the Slack Web API base URL from SLACK_API_URL (tests point it at a local fake);
 - every retry Slack sends (X-Slack-Retry-Num) is acknowledged and dropped, whatever its
   reason, so a message is answered once (Rasa drops only `http_timeout` retries);
-- the common input checks (intake_channels/checks.py).
+- the common input checks (intake_channels/checks.py); an event whose user id is not a
+  conversation id is acknowledged and dropped;
+- conversations are `slack:<user id>` (intake_channels/ownership.py), so no other
+  channel can write into them.
 Without the variables the channel's URL answers 503 and the server runs without it.
 """
 import os
@@ -15,10 +18,12 @@ from rasa.core.channels.channel import InputChannel, OutputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint, response
 
-from intake_channels.checks import OnNewMessage, checked, max_message_chars
+from intake_channels import ownership
+from intake_channels.checks import OnNewMessage, checked, is_conversation_id, max_message_chars
 from intake_channels.off import ChannelOff
 
 DEFAULT_API_URL = "https://slack.com/api/"
+CHANNEL = "slack"
 
 
 class IntakeSlackInput(SlackInput):
@@ -44,7 +49,13 @@ class IntakeSlackInput(SlackInput):
             # Slack retries when it did not see our 200 in time; the first delivery is
             # already being answered.
             return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
-        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+        if not is_conversation_id(sender_id):
+            return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
+        metadata = dict(metadata or {})
+        # Replies go to the event's channel; a DM without one goes to the user.
+        metadata["out_channel"] = metadata.get("out_channel") or sender_id
+        return await super().process_message(
+            request, on_new_message, text, ownership.conversation_id(CHANNEL, sender_id), metadata)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         return super().blueprint(checked(on_new_message, self.max_message_chars))

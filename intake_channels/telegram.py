@@ -6,7 +6,9 @@ one talks to the Bot API over aiohttp at TELEGRAM_API_URL (default
 https://api.telegram.org; tests point it at a local fake), registers the webhook in the
 background after start-up (a failure is logged, the server runs on), and refuses with
 401 any update whose X-Telegram-Bot-Api-Secret-Token header is not the configured
-secret, before reading it. Button presses arrive as callback queries.
+secret, before reading it. Button presses arrive as callback queries. Conversations
+are `telegram:<chat id>` (intake_channels/ownership.py), so no other channel can write
+into them; an update whose chat id is not a conversation id is acknowledged and dropped.
 """
 import asyncio
 import hmac
@@ -19,7 +21,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from intake_channels.checks import OnNewMessage, checked, max_message_chars
+from intake_channels import ownership
+from intake_channels.checks import OnNewMessage, checked, is_conversation_id, max_message_chars
 from intake_channels.off import ChannelOff
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=10)
+CHANNEL = "telegram"
 
 
 class TelegramBotApi:
@@ -59,13 +63,13 @@ class TelegramOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in text.strip().split("\n\n"):
-            await self._send({"chat_id": recipient_id, "text": part})
+            await self._send({"chat_id": ownership.client_id(CHANNEL, recipient_id), "text": part})
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         keyboard = [[{"text": b["title"], "callback_data": b["payload"][:64]}] for b in buttons]
-        await self._send({"chat_id": recipient_id, "text": text,
+        await self._send({"chat_id": ownership.client_id(CHANNEL, recipient_id), "text": text,
                           "reply_markup": {"inline_keyboard": keyboard}})
 
 
@@ -143,8 +147,10 @@ class IntakeTelegramInput(InputChannel):
             if not found or found[1] is None:
                 return response.json({"ok": True, "ignored": "not a text message"})
             text, chat_id = found
+            if isinstance(chat_id, bool) or not isinstance(chat_id, (int, str)) or not is_conversation_id(str(chat_id)):
+                return response.json({"ok": True, "ignored": "not a chat id"})
             await handle(UserMessage(text if isinstance(text, str) else "", self.get_output_channel(),
-                                     str(chat_id), input_channel=self.name()))
+                                     ownership.conversation_id(CHANNEL, str(chat_id)), input_channel=self.name()))
             return response.json({"ok": True})
 
         return telegram

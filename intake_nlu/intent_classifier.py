@@ -53,7 +53,10 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
         """Rasa's: the most likely intent and the ranking, with the probabilities below."""
         probabilities = self.probabilities(self._create_X(messages))
         for message, row in zip(messages, probabilities):
-            ranking = sorted(({"name": name, "confidence": confidence} for name, confidence in zip(self.clf.classes_, row)),
+            # str(): the labels are numpy strings, which the story writer (GET
+            # /conversations/ID/story) cannot represent (issue 15, L6).
+            ranking = sorted(({"name": str(name), "confidence": confidence}
+                              for name, confidence in zip(self.clf.classes_, row)),
                              key=lambda entry: -entry["confidence"])
             message.set(INTENT, ranking[0], add_to_output=True)
             if self.config[RANKING_LENGTH] > 0:

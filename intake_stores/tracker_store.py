@@ -18,14 +18,21 @@ longer waits for the disk twice, and a crash of the process loses nothing commit
 (a power cut may lose the last transactions); and it keeps its connections open in a
 pool (SQLAlchemy 1.4 opens a new SQLite connection for every session otherwise).
 New events are written with one multi-row INSERT rather than one ORM object each.
+
+An error inside one conversation's database session fails that call alone: Rasa's
+session_scope turns any ValueError into "Exiting application" (meant for a missing
+PostgreSQL schema), and a lone surrogate or a NUL in one conversation's data raises
+ValueError too, which stopped the server for everybody (issue 15, C1).
 """
+import contextlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+import rasa.shared.utils.cli
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -65,6 +72,21 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._latest_id_query = sa.select(sa.func.max(events.c.id)).where(
             events.c.sender_id == sa.bindparam("sender_id")
         )
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Any:
+        """Rasa's, with only a missing schema ending the process (see the module docstring)."""
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as schema:
+                rasa.shared.utils.cli.print_error_and_exit(
+                    f"Requested PostgreSQL schema '{schema}' was not found in the database. "
+                    "Exiting application.")
+            yield session
+        finally:
+            session.close()
 
     def _latest_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
         """The newest stored event id of the conversation (a session or a connection)."""

@@ -1,4 +1,7 @@
 """Starting the servers on loopback ports and talking to them over REST (tests and bench)."""
+import base64
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -41,8 +44,25 @@ CONSENT_LINE = "yes, that's okay"
 SCHEDULING_LINES = ["Tuesday and Thursday evenings", "by video please", "yes"]
 
 
+# The secret the servers started here sign conversation ids with (intake_channels/ownership.py),
+# so the tests can sign their REST senders as an integration holding the secret would.
+CONVERSATION_SECRET = "tests-conversation-secret"
+
+
 def env() -> Dict[str, str]:
-    return dict(os.environ, RASA_TELEMETRY_ENABLED="false", TQDM_DISABLE="1", TF_CPP_MIN_LOG_LEVEL="3")
+    return dict(os.environ, RASA_TELEMETRY_ENABLED="false", TQDM_DISABLE="1", TF_CPP_MIN_LOG_LEVEL="3",
+                INTAKE_CONVERSATION_SECRET=CONVERSATION_SECRET)
+
+
+def signed(sender: str, channel: str = "rest", secret: str = CONVERSATION_SECRET) -> str:
+    """The REST `sender` that owns conversation `rest:<sender>`: `<sender>.<HMAC>`."""
+    digest = hmac.new(secret.encode(), f"{channel}:{sender}".encode(), hashlib.sha256).digest()
+    return f"{sender}.{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
+
+
+def rest_id(sender: str) -> str:
+    """The conversation id the stores and the HTTP API use for a REST sender."""
+    return f"rest:{sender}"
 
 
 def conversation() -> List[str]:
@@ -99,24 +119,29 @@ def process(
 
 
 def send(port: int, sender: str, text: str, timeout: float = 60) -> List[dict]:
+    """Sends `text` as the owner of conversation rest:<sender> (a signed sender)."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode(),
+        data=json.dumps({"sender": signed(sender), "message": text}).encode(),
         headers={"Content-Type": "application/json"},
     )
     return json.load(urllib.request.urlopen(request, timeout=timeout))
 
 
-def post_raw(port: int, body: bytes) -> tuple:
+def post_raw(port: int, body: bytes, path: str = "/webhooks/rest/webhook", headers: Optional[dict] = None) -> tuple:
     """(status, parsed JSON body) for any body, including malformed ones."""
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        f"http://127.0.0.1:{port}{path}", data=body, headers={"Content-Type": "application/json", **(headers or {})}
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as reply:
             return reply.status, json.loads(reply.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, {"message": raw.decode("utf-8", "replace")}
 
 
 def get_json(port: int, path: str) -> dict:

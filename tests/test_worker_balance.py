@@ -9,7 +9,7 @@ import urllib.request
 import aiohttp
 
 from intake_channels import worker_balance
-from tests.servers import PYTHON, ROOT, free_port, process, wait_for
+from tests.servers import PYTHON, ROOT, free_port, process, signed, wait_for
 
 
 async def _rounds(session: aiohttp.ClientSession, url: str, clients: int, rounds: int) -> list:
@@ -18,7 +18,7 @@ async def _rounds(session: aiohttp.ClientSession, url: str, clients: int, rounds
 
     async def client(number: int) -> None:
         for turn in range(rounds):
-            async with session.post(url, json={"sender": f"c{number}", "message": f"turn {turn}"}) as reply:
+            async with session.post(url, json={"sender": signed(f"c{number}"), "message": f"turn {turn}"}) as reply:
                 assert reply.status == 200
                 last[number] = (await reply.json())[0]["text"]
 

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 import pytest
 
 from tests.conftest import MODEL_PATH
-from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, send, wait_for, write_endpoints
+from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, rest_id, send, wait_for, write_endpoints
 
 
 def post(port, path, body: bytes):
@@ -81,7 +81,7 @@ def texts(replies):
 
 
 def tracker(port, sender):
-    return get_json(port, f"/conversations/{sender}/tracker")
+    return get_json(port, f"/conversations/{rest_id(sender)}/tracker")
 
 
 def test_a_hung_then_restarted_action_server(tmp_path):

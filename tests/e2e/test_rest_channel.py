@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import ACTION_SERVER, RASA, conversation, free_port, get_json, post_raw, process, wait_for, write_endpoints
+from tests.servers import (ACTION_SERVER, RASA, conversation, free_port, get_json, post_raw, process, rest_id, signed,
+                           wait_for, write_endpoints)
 from tests.servers import send as send_to_server
 
 SENT = []  # every user text of this module, for the log scan at the end
@@ -46,7 +47,7 @@ def texts(replies):
 
 
 def tracker(servers, sender):
-    return get_json(servers["port"], f"/conversations/{sender}/tracker")
+    return get_json(servers["port"], f"/conversations/{rest_id(sender)}/tracker")
 
 
 def test_the_seed_conversation_fills_the_contract_slots_and_stores_one_record(servers):
@@ -67,9 +68,9 @@ def test_the_seed_conversation_fills_the_contract_slots_and_stores_one_record(se
     assert {"action_suggest_ipt", "scheduling_form", "action_submit_intake"} <= set(actions)
     user_turns = [e["text"] for e in state["events"] if e["event"] == "user"]
     assert user_turns == lines  # every accepted turn is stored, in order
-    record = servers["store"].get("seed")
+    record = servers["store"].get(rest_id("seed"))
     assert record and record.session_format == "video" and not record.urgent
-    assert [r.conversation_id for r in servers["store"].all()].count("seed") == 1
+    assert [r.conversation_id for r in servers["store"].all()].count(rest_id("seed")) == 1
 
 
 def test_the_questionnaire_after_the_intake_with_item_9_positive(servers):
@@ -93,7 +94,7 @@ def test_the_questionnaire_after_the_intake_with_item_9_positive(servers):
     slots = tracker(servers, "phq")["slots"]
     assert slots["risk_flag"] is True and slots["phq9_score"] == 14 and slots["phq9_band"] == "moderate"
     assert slots["gad2_score"] == 1 and slots["gad7_score"] is None
-    record = servers["store"].get("phq")
+    record = servers["store"].get(rest_id("phq"))
     assert record.urgent and record.phq9_score == 14 and record.gad2_score == 1
     assert record.screening_answers["phq_9"] == 1
 
@@ -111,7 +112,7 @@ def test_the_short_questionnaire_and_a_question_inside_it(servers):
     send(port, "phq-short", "several days")
     done = texts(send(port, "phq-short", "not at all"))
     assert "Thank you for answering those" in done and "not a diagnosis" in done
-    record = servers["store"].get("phq-short")
+    record = servers["store"].get(rest_id("phq-short"))
     assert (record.phq2_score, record.gad2_score, record.phq9_score) == (1, 1, None)
     assert record.screening_status == "complete" and not record.urgent
 
@@ -124,7 +125,7 @@ def test_the_questionnaire_can_be_skipped_part_way(servers):
     send(port, "phq-skip", "nearly every day")
     reply = texts(send(port, "phq-skip", "skip"))
     assert "we'll stop the questions here" in reply
-    record = servers["store"].get("phq-skip")
+    record = servers["store"].get(rest_id("phq-skip"))
     assert record.screening_status == "skipped" and record.screening_answers == {"phq_1": 3}
     assert not tracker(servers, "phq-skip")["active_loop"].get("name")
 
@@ -137,7 +138,7 @@ def test_conversations_survive_a_restart(servers):
                   "127.0.0.1", "--endpoints", str(servers["endpoints"])], servers["work"] / "restarted.log"):
         wait_for(f"http://127.0.0.1:{restarted_port}/status")
         send(restarted_port, "restart", "and I can't sleep")
-        state = get_json(restarted_port, "/conversations/restart/tracker")
+        state = get_json(restarted_port, f"/conversations/{rest_id('restart')}/tracker")
     assert [e["text"] for e in state["events"] if e["event"] == "user"] == [
         "I've been so lonely since my divorce", "and I can't sleep"]
     assert set(state["slots"]["concerns"]) == {"isolation", "life_change", "sleep"}
@@ -171,9 +172,9 @@ def test_crisis_then_a_completed_intake_is_stored_urgent(servers):
     for line in ["I'd like to start therapy", "weekdays", "mornings", "by phone", "yes"]:
         replies = texts(send(port, "urgent", line))
     assert "may I keep a record" in replies  # consent was never given: asked before storing
-    assert servers["store"].get("urgent") is None
+    assert servers["store"].get(rest_id("urgent")) is None
     send(port, "urgent", "yes")
-    record = servers["store"].get("urgent")
+    record = servers["store"].get(rest_id("urgent"))
     assert record is not None and record.urgent and record.risk_flag
 
 
@@ -211,8 +212,8 @@ def test_malformed_requests_get_a_clear_400(servers, body, reason):
 
 
 def test_a_huge_message_gets_a_kind_reply_at_once_and_is_not_processed(servers):
-    start = time.monotonic()
-    status, reply = post_raw(servers["port"], json.dumps({"sender": "huge", "message": "word " * 1_000_000}).encode())
+    start = time.monotonic()  # 60 KB: under the 64 KB body cap (a bigger body gets 413)
+    status, reply = post_raw(servers["port"], json.dumps({"sender": signed("huge"), "message": "word " * 12_000}).encode())
     assert status == 200 and time.monotonic() - start < 2.0
     assert "shorter parts" in reply[0]["text"] and "988" in reply[0]["text"]
     assert not [e for e in tracker(servers, "huge")["events"] if e["event"] == "user"]
@@ -220,11 +221,11 @@ def test_a_huge_message_gets_a_kind_reply_at_once_and_is_not_processed(servers):
 
 def test_a_retried_message_id_is_answered_from_the_stored_turn(servers):
     port = servers["port"]
-    body = {"sender": "retry", "message": "how much does it cost?", "message_id": "m-1"}
+    body = {"sender": signed("retry"), "message": "how much does it cost?", "message_id": "m-1"}
     first = post_raw(port, json.dumps(body).encode())
     again = post_raw(port, json.dumps(body).encode())
     assert first == again and "Fees depend" in texts(first[1])
-    after = {"sender": "retry", "message": "is this confidential?", "message_id": "m-2", "after": "m-1"}
+    after = {"sender": signed("retry"), "message": "is this confidential?", "message_id": "m-2", "after": "m-1"}
     assert "confidential" in texts(post_raw(port, json.dumps(after).encode())[1])
     turns = [e["text"] for e in tracker(servers, "retry")["events"] if e["event"] == "user"]
     assert turns == ["how much does it cost?", "is this confidential?"]
@@ -233,7 +234,7 @@ def test_a_retried_message_id_is_answered_from_the_stored_turn(servers):
 def test_huge_messages_do_not_stall_other_people(servers):
     import threading
 
-    huge = json.dumps({"sender": "huge-2", "message": "x" * 5_000_000}).encode()
+    huge = json.dumps({"sender": signed("huge-2"), "message": "x" * 60_000}).encode()  # near the body cap
     senders = [threading.Thread(target=post_raw, args=(servers["port"], huge)) for _ in range(3)]
     for thread in senders:
         thread.start()
@@ -249,7 +250,7 @@ def test_odd_but_valid_messages_get_an_answer_and_are_kept_in_order(servers):
     lines = ["😔😔😔", "<b>help</b><script>alert(1)</script>", "'; DROP TABLE events; --", "/greet"]
     for line in lines:
         assert texts(send(servers["port"], "odd", line))
-    status, reply = post_raw(servers["port"], json.dumps({"sender": "odd", "message": ""}).encode())
+    status, reply = post_raw(servers["port"], json.dumps({"sender": signed("odd"), "message": ""}).encode())
     assert status == 200 and "didn't receive any text" in reply[0]["text"]
     assert [e["text"] for e in tracker(servers, "odd")["events"] if e["event"] == "user"] == lines
 
@@ -260,7 +261,7 @@ def test_delete_my_data_in_the_chat_removes_everything(servers):
                  "by phone", "yes"]:
         replies = texts(send(port, sender, line))
     assert "passed your intake" in replies, replies
-    assert servers["store"].get(sender) is not None
+    assert servers["store"].get(rest_id(sender)) is not None
     assert "delete" in texts(send(port, sender, "delete my data")).lower()
     assert "deleted" in texts(send(port, sender, "yes"))
     work = servers["work"]

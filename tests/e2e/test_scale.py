@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import MODEL_PATH, ROOT
-from tests.servers import ACTION_SERVER, RASA, conversation, free_port, process, wait_for
+from tests.servers import ACTION_SERVER, RASA, conversation, free_port, process, rest_id, signed, wait_for
 from tests.test_intake_store import POSTGRES_URL, require_postgres
 
 CLIENTS = 40
@@ -63,7 +63,7 @@ def cluster(tmp_path_factory):
 
 
 async def post(session, port, sender, text, message_id, after=None):
-    body = {"sender": sender, "message": text, "message_id": message_id}
+    body = {"sender": signed(sender), "message": text, "message_id": message_id}
     if after:
         body["after"] = after
     async with session.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", json=body) as reply:
@@ -116,10 +116,10 @@ def check_nothing_lost(database_url, senders, lines):
         for sender in senders:
             texts = [row[0] for row in connection.execute(sa.text(
                 "SELECT data::json->>'text' FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": sender})]
+                {"s": rest_id(sender)})]
             assert texts == lines, sender
             stored = connection.execute(sa.text(
-                "SELECT count(*) FROM intake_records WHERE conversation_id = :s"), {"s": sender}).scalar()
+                "SELECT count(*) FROM intake_records WHERE conversation_id = :s"), {"s": rest_id(sender)}).scalar()
             assert stored == 1, sender
     engine.dispose()
 

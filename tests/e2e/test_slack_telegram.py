@@ -103,7 +103,7 @@ def test_a_signed_slack_message_is_answered_in_slack(rasa):
     assert any("a lot to carry" in r.get("text", "") or "Is that okay with you?" in r.get("text", "")
                for r in replies)
     expected = ["I've been feeling really overwhelmed at work"]
-    assert stored_turns(rasa["port"], "U1", expected) == expected
+    assert stored_turns(rasa["port"], "slack:U1", expected) == expected
 
 
 def test_a_badly_signed_slack_message_is_refused_and_not_stored(rasa):
@@ -111,7 +111,7 @@ def test_a_badly_signed_slack_message_is_refused_and_not_stored(rasa):
     status = post(rasa["port"], "/webhooks/slack/webhook", body, slack_headers(body, secret="wrong"))
     assert status == 400
     time.sleep(1)
-    assert user_turns(rasa["port"], "U2") == []
+    assert user_turns(rasa["port"], "slack:U2") == []
     assert not [r for r in rasa["slack"].sent("chat.postMessage") if r["channel"] == "D-U2"]
 
 
@@ -122,7 +122,7 @@ def test_a_slack_retry_is_not_answered_twice(rasa):
         retry = slack_headers(body, **{"X-Slack-Retry-Num": attempt, "X-Slack-Retry-Reason": "http_error"})
         assert post(rasa["port"], "/webhooks/slack/webhook", body, retry) == 200
     time.sleep(3)
-    assert stored_turns(rasa["port"], "U3", ["how much does it cost?"]) == ["how much does it cost?"]
+    assert stored_turns(rasa["port"], "slack:U3", ["how much does it cost?"]) == ["how much does it cost?"]
     cost = [r for r in rasa["slack"].sent("chat.postMessage")
             if r["channel"] == "D-U3" and "Fees depend" in r.get("text", "")]
     assert len(cost) == 1
@@ -141,8 +141,8 @@ def test_a_telegram_update_with_the_secret_is_answered_in_telegram(rasa):
     replies = [r for r in rasa["telegram"].wait_for("sendMessage", 1) if r["chat_id"] == "1001"]
     text = " ".join(r["text"] for r in replies)
     assert "988" in text and "Are you safe right now?" in text  # the same crisis response
-    assert stored_turns(rasa["port"], "1001", ["I want to kill myself"]) == ["I want to kill myself"]
-    assert get_json(rasa["port"], "/conversations/1001/tracker")["slots"]["risk_flag"] is True
+    assert stored_turns(rasa["port"], "telegram:1001", ["I want to kill myself"]) == ["I want to kill myself"]
+    assert get_json(rasa["port"], "/conversations/telegram:1001/tracker")["slots"]["risk_flag"] is True
 
 
 def test_telegram_buttons_come_back_as_callback_queries(rasa):
@@ -160,7 +160,7 @@ def test_telegram_buttons_come_back_as_callback_queries(rasa):
         "id": "q1", "data": yes["callback_data"], "from": {"id": 1003},
         "message": {"message_id": 9, "chat": {"id": 1003, "type": "private"}}}}).encode()
     assert send(callback) == 200
-    assert get_json(rasa["port"], "/conversations/1003/tracker")["slots"]["consent_given"] is True
+    assert get_json(rasa["port"], "/conversations/telegram:1003/tracker")["slots"]["consent_given"] is True
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}])
@@ -168,7 +168,7 @@ def test_a_telegram_update_without_the_right_secret_is_refused_and_not_stored(ra
     body = telegram_update(1002, "hello", 2)
     assert post(rasa["port"], "/webhooks/telegram/webhook", body, headers) == 401
     time.sleep(1)
-    assert user_turns(rasa["port"], "1002") == []
+    assert user_turns(rasa["port"], "telegram:1002") == []
     assert not [r for r in rasa["telegram"].sent("sendMessage") if r["chat_id"] == "1002"]
 
 

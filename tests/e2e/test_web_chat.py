@@ -141,36 +141,38 @@ def test_the_seed_opening_in_headless_chromium_survives_a_reload(served):
 
 def test_socketio_with_session_persistence_delivers_replies_across_reconnects(served):
     """RasaHQ/rasa#13027: with session_persistence on, Rasa 3.6 never joins the session's
-    room and no reply arrives. Two connections with one session id: one conversation."""
+    room and no reply arrives. Two connections with the session id the server signed for
+    the first: one conversation."""
     import asyncio
 
     import socketio
 
-    session_id = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
-
-    async def exchange(text):
+    async def exchange(text, session_id=None):
         client = socketio.AsyncClient()
-        replies, confirmed = asyncio.Queue(), asyncio.Event()
-        client.on("session_confirm", lambda _: confirmed.set())
+        replies, confirmed = asyncio.Queue(), asyncio.Queue()
+        client.on("session_confirm", lambda session: confirmed.put_nowait(session))
         client.on("bot_uttered", lambda message: replies.put_nowait(message))
         await client.connect(served["rasa"], socketio_path="/socket.io", transports=["polling"])
         try:
             await client.emit("session_request", {"session_id": session_id})
-            await asyncio.wait_for(confirmed.wait(), 10)
+            session_id = await asyncio.wait_for(confirmed.get(), 10)
             await client.emit("user_uttered", {"message": text, "session_id": session_id})
             first = await asyncio.wait_for(replies.get(), 30)
-            return first.get("text", "")
+            return first.get("text", ""), session_id
         finally:
             await client.disconnect()
 
-    assert "not an emergency service" in asyncio.run(exchange("hello"))
-    assert "you've been dealing with" in asyncio.run(exchange("I've been so lonely lately"))
+    greeting, session_id = asyncio.run(exchange("hello"))
+    assert "not an emergency service" in greeting
+    reply, again = asyncio.run(exchange("I've been so lonely lately", session_id))
+    assert again == session_id and "you've been dealing with" in reply
+    conversation = "web:" + session_id.split(".")[0]
     token = served["token_file"].read_text().strip()
     expected = ["hello", "I've been so lonely lately"]
     deadline = time.monotonic() + 15  # replies are emitted before Rasa saves the turn
     while True:
         with urllib.request.urlopen(
-                f"{served['rasa']}/conversations/{session_id}/tracker?token={token}", timeout=30) as reply:
+                f"{served['rasa']}/conversations/{conversation}/tracker?token={token}", timeout=30) as reply:
             tracker = json.load(reply)
         turns = [e["text"] for e in tracker["events"] if e["event"] == "user"]
         if turns == expected or time.monotonic() > deadline:

@@ -79,6 +79,7 @@ def create_action_app(token: Optional[Text] = None) -> Sanic:
         if request.path in OPEN_PATHS:
             return None
         if not _bearer_matches(request, token):
+            logger.warning("Refused a call to %s without the shared secret (INTAKE_ACTIONS_TOKEN)", request.path)
             return response.json({"error": "missing or wrong Authorization: Bearer token"}, status=401)
         if request.path == "/webhook" and request.method == "POST":
             try:

@@ -9,7 +9,9 @@ Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
 - an optional `message_id` makes a retried message idempotent, and an optional `after`
   (the previous message's id) keeps two messages in flight in the order sent;
 - with several Sanic workers, keep-alive clients are spread evenly over them
-  (intake_channels/worker_balance.py).
+  (intake_channels/worker_balance.py);
+- when a store is down: the crisis response or an apology with the crisis line, and 503
+  for a message that was not stored (intake_channels/outage.py).
 """
 import asyncio
 import re
@@ -24,7 +26,7 @@ from sanic.exceptions import InvalidUsage as BadRequest  # 400; named BadRequest
 from sanic.request import Request
 
 from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, max_message_chars
-from intake_channels import worker_balance
+from intake_channels import outage, worker_balance
 
 MAX_SENDER_CHARS = 255
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -79,7 +81,10 @@ class IntakeRestInput(RestInput):
         return ids or None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        blueprint = super().blueprint(checked(once_and_in_order(on_new_message), self.max_message_chars))
+        # outage_safe outside once_and_in_order: its look-up of a message id reads the store.
+        handle = outage.outage_safe(once_and_in_order(on_new_message))
+        blueprint = super().blueprint(checked(handle, self.max_message_chars))
+        outage.answer_503_when_not_accepted(blueprint)
         worker_balance.install(blueprint)
         return blueprint
 

@@ -136,7 +136,7 @@ def write_endpoints(
 ) -> Path:
     path.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n  enable_selective_domain: true\n"
-        '  headers:\n    Authorization: "Bearer ${INTAKE_ACTIONS_TOKEN}"\n'
+        '  headers:\n    Authorization: Bearer ${INTAKE_ACTIONS_TOKEN}\n'
         f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n  db: {tracker_db}\n"
         "nlg:\n  type: intake_dialogue.response_generator.PracticeResponseGenerator\n"
     )

@@ -21,7 +21,8 @@ def action_server_defaults() -> None:
     default the action server of this checkout (python -m actions reads the same
     INTAKE_ACTIONS_PORT and var/actions_token)."""
     port = os.environ.get("INTAKE_ACTIONS_PORT", "5055")
-    os.environ.setdefault("INTAKE_ACTIONS_URL", f"http://127.0.0.1:{port}/webhook")
+    if not os.environ.get("INTAKE_ACTIONS_URL"):
+        os.environ["INTAKE_ACTIONS_URL"] = f"http://127.0.0.1:{port}/webhook"
     os.environ[ACTIONS_TOKEN_VARIABLE] = local_secret(ACTIONS_TOKEN_VARIABLE, ACTIONS_TOKEN_FILE)
 
 
@@ -56,6 +57,8 @@ def api_token_guard(argv: list) -> list:
 
 def main() -> None:
     restrict_new_files()  # databases, spool and logs readable by their owner only
+    # No telemetry, and no crash reports (a traceback can quote a message) unless asked for.
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     argv = api_token_guard(["rasa"] + sys.argv[1:])
     if argv[1:2] and argv[1] in SERVING_COMMANDS:
         action_server_defaults()

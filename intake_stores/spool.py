@@ -3,7 +3,7 @@
 When the tracker store or the lock store is down, a crisis message still gets the
 crisis response (intake_channels/outage.py), and the turn (the message, its parse,
 risk_flag set, the reply) is written here: one JSON file per turn, 0600, in a 0700
-directory (INTAKE_SPOOL_DIR, default var/spool), fsynced before the reply goes out.
+directory (INTAKE_SPOOL_DIR, default var/spool next to the stores' var/tracker.db), fsynced before the reply goes out.
 Once the stores answer again the Rasa server appends each kept turn to its conversation
 (replay), under the conversation's lock, skipping a turn whose message id is already
 stored: each turn is stored exactly once, also when a replay was interrupted or a
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Text
 
-from intake.private_files import VAR, private_directory
+from intake.private_files import private_directory
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _conversation_key(sender_id: Text) -> Text:
 
 class OutageSpool:
     def __init__(self, directory: Optional[Path] = None) -> None:
-        self.directory = Path(directory or os.environ.get(SPOOL_VARIABLE) or VAR / "spool")
+        self.directory = Path(directory or os.environ.get(SPOOL_VARIABLE) or Path("var") / "spool")
 
     def keep(self, sender_id: Text, message_id: Text, events: List[Dict[Text, Any]]) -> Path:
         """Writes the turn durably (fsynced, then renamed into place); raises OSError."""

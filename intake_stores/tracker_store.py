@@ -64,7 +64,14 @@ class TrackerStoreNotCreated(RuntimeError):
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = 1000, **kwargs: Any) -> None:
         if kwargs.get("dialect", "sqlite") == "sqlite" and "://" not in str(kwargs.get("host") or ""):
-            private_sqlite_file(kwargs.get("db", "rasa.db"))
+            database = kwargs.get("db", "rasa.db")
+            try:
+                private_sqlite_file(database)
+            except OSError as error:
+                raise TrackerStoreNotCreated(
+                    f"The tracker store cannot create its database file {database} ({error.strerror}): "
+                    "the server does not start without it (it would keep conversations in memory only)."
+                ) from None
         super().__init__(*args, **kwargs)
         if not sa.inspect(self.engine).has_table(self.SQLEvent.__tablename__):
             raise TrackerStoreNotCreated(

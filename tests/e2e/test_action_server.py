@@ -157,3 +157,40 @@ def test_a_hung_then_restarted_action_server(tmp_path):
         assert [e["text"] for e in state["events"] if e["event"] == "user"] == [
             "hi", "I want to end my life", "hi"]
         assert state["slots"]["risk_flag"] is True
+
+
+def test_what_was_said_while_the_action_server_was_down_reaches_the_record(tmp_path):
+    """M5: "what you wrote is saved" is true: the concerns of the turns answered with the
+    apology are in the intake record once the action server is back."""
+    from tests.servers import conversation
+    from intake_stores.intake_records import IntakeStore
+
+    if not MODEL_PATH.exists():
+        pytest.fail("no trained model: run `make test`, which trains it first")
+    actions_port, rasa_port = free_port(), free_port()
+    endpoints = write_endpoints(tmp_path / "endpoints.yml", actions_port, tmp_path / "tracker.db")
+    intake_url = f"sqlite:///{tmp_path}/intake.db"
+    with ExitStack() as stack:
+        stack.enter_context(process(
+            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
+             "--endpoints", str(endpoints)], tmp_path / "rasa.log"))
+        wait_for(f"http://127.0.0.1:{rasa_port}/status")
+        outage_line = "My father died last month and I keep crying"
+        reply = texts(send(rasa_port, "m5", outage_line))  # no action server on that port
+        assert "What you wrote is saved" in reply, reply
+
+        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], tmp_path / "actions.log",
+                                    extra_env={"INTAKE_DATABASE_URL": intake_url}))
+        wait_for(f"http://127.0.0.1:{actions_port}/health")
+        time.sleep(5.5)  # the guard's cooldown (INTAKE_ACTION_COOLDOWN)
+        for line in conversation():
+            send(rasa_port, "m5", line)
+        events = tracker(rasa_port, "m5")["events"]
+        said = [e for e in events if e["event"] == "user"]
+        outage_concerns = {e["value"] for e in said[0]["parse_data"]["entities"] if e["entity"] == "concern"}
+        later_concerns = {e["value"] for event in said[1:] for e in event["parse_data"]["entities"]
+                          if e["entity"] == "concern"}
+        assert said[0]["text"] == outage_line and outage_concerns - later_concerns  # the test can fail
+    record = IntakeStore(intake_url).get("m5")
+    assert record is not None, "the intake was not stored"
+    assert outage_concerns <= set(record.concerns), (outage_concerns, record.concerns)

@@ -180,3 +180,67 @@ def test_ready_reports_the_intake_database_through_the_action_server(production)
             connection.execute(sa.text("ALTER DATABASE intake ALLOW_CONNECTIONS true"))
         admin.dispose()
     assert ready(port)[1]["intake_db"] == "ok"
+
+
+def test_the_intake_database_down_gets_an_apology_with_the_crisis_line(production):
+    """With only the intake database down, the conversation goes on; submitting the intake
+    says it could not be saved, with the crisis line, and a crisis message still gets
+    the crisis response."""
+    import sqlalchemy as sa
+    from tests.servers import conversation
+
+    port, postgres = production["port"], production["postgres"]
+    sender = f"intake-db-{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("ALTER DATABASE intake ALLOW_CONNECTIONS false"))
+        connection.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'intake'"))
+    try:
+        said = []
+        for line in conversation():
+            status, replies, _ = post(port, {"sender": sender, "message": line})
+            assert status == 200, replies
+            said.append(texts(replies))
+        failed = [reply for reply in said if "couldn't save your details" in reply]
+        assert failed and "988" in failed[0], said
+        status, replies, _ = post(port, {"sender": sender, "message": CRISIS})
+        assert status == 200 and "concerned for your safety" in texts(replies)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text("ALTER DATABASE intake ALLOW_CONNECTIONS true"))
+        admin.dispose()
+
+
+def test_the_web_chat_socket_gets_the_apology_and_the_crisis_response(production):
+    """The same on socket.io (the web widget): no silence while Redis is down."""
+    import asyncio
+
+    import socketio
+
+    port, redis = production["port"], production["redis"]
+    session_id = uuid.uuid4().hex
+
+    async def talk(messages):
+        client, replies = socketio.AsyncClient(), asyncio.Queue()
+        client.on("bot_uttered", replies.put_nowait)
+        await client.connect(f"http://127.0.0.1:{port}", transports=["polling"])
+        confirmed = asyncio.get_running_loop().create_future()
+        client.on("session_confirm", lambda _id: confirmed.done() or confirmed.set_result(True))
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed, 20)
+        answers = []
+        for message in messages:
+            await client.emit("user_uttered", {"message": message, "session_id": session_id})
+            answers.append((await asyncio.wait_for(replies.get(), 30)).get("text", ""))
+        await client.disconnect()
+        return answers
+
+    redis.stop()
+    try:
+        apology, crisis = asyncio.run(talk(["hello there", CRISIS]))
+    finally:
+        redis.start()
+    assert "was not saved" in apology and "988" in apology
+    assert "concerned for your safety" in crisis
+    until(lambda: ready(port)[1].get("spooled_turns") == 0, what="the kept turn replayed")
+    assert user_texts(port, session_id) == [CRISIS]

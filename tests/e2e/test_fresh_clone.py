@@ -7,6 +7,7 @@ to memory), Rasa finds the action server on the port it was given
 said in the database files' bytes."""
 import shutil
 import subprocess
+import time
 from contextlib import ExitStack
 
 import pytest
@@ -111,3 +112,27 @@ def test_every_entry_point_makes_private_files(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert mode(tmp_path / "var") == "0o700" and mode(tmp_path / "var" / "intake.db") == "0o600"
+
+
+def test_serve_with_the_page_port_taken_leaves_nothing_running(tmp_path):
+    """L7: `make serve` when the chat page's port is busy: a clear message, and no action
+    server left behind on its port."""
+    import socket
+
+    from tests.servers import PYTHON
+
+    actions_port, busy = free_port(), socket.socket()
+    busy.bind(("127.0.0.1", free_port()))
+    busy.listen(1)
+    try:
+        result = subprocess.run(
+            [PYTHON, "-m", "intake.serve", "--port", str(free_port()), "--actions-port", str(actions_port),
+             "--web-port", str(busy.getsockname()[1])],
+            cwd=ROOT, env={**env(), "INTAKE_AUTH_TOKEN_FILE": str(tmp_path / "token")},
+            capture_output=True, text=True, timeout=120)
+    finally:
+        busy.close()
+    assert result.returncode != 0 and "The chat page cannot listen on" in result.stderr, result.stderr
+    time.sleep(4)  # an action server started anyway would be listening by now
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", actions_port)) != 0  # no action server was left running

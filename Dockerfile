@@ -14,4 +14,7 @@ RUN pip install --no-cache-dir --no-deps -e . \
 RUN useradd --create-home intake && chown -R intake /app
 USER intake
 EXPOSE 5005 5055
+# intake-rasa refuses to serve the HTTP API on 0.0.0.0 without RASA_AUTH_TOKEN (or
+# --auth-token): `docker run -e RASA_AUTH_TOKEN=...`. The action server's shared secret
+# comes from INTAKE_ACTIONS_TOKEN (endpoints.prod.yml); nothing secret is in the image.
 CMD ["intake-rasa", "run", "--enable-api", "-m", "models/intake.tar.gz", "--endpoints", "endpoints.prod.yml", "--credentials", "credentials.yml"]

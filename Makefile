@@ -23,6 +23,12 @@ TRAINING_INPUTS := config.yml $(shell find domain data intake_nlu intake_dialogu
 # The production profile's local defaults (endpoints.prod.yml): the PostgreSQL and Redis
 # on 127.0.0.1. A deployment sets its own; passwords only ever come from the environment.
 export INTAKE_ACTIONS_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export INTAKE_ACTIONS_PORT ?= $(ACTIONS_PORT)
+# The action server's shared secret (endpoints*.yml send it, python -m actions checks it):
+# generated once into var/actions_token (0600), which intake-rasa and the action server
+# also read when the variable is unset.
+export INTAKE_ACTIONS_TOKEN ?= $(shell umask 077; mkdir -p var; test -s var/actions_token || \
+	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/actions_token; cat var/actions_token)
 export INTAKE_POSTGRES_HOST ?= 127.0.0.1
 export INTAKE_POSTGRES_PORT ?= 5432
 export INTAKE_POSTGRES_DB ?= test
@@ -54,7 +60,7 @@ $(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_INPUTS)
 	@touch $@
 
 run: $(MODEL)
-	@mkdir -p var
+	@umask 077; mkdir -p var
 	@$(PY) -m actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
 	@if [ -t 0 ]; then \
 		$(RASA) shell --model $(MODEL) -i 127.0.0.1; \

@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
-from actions.slot_mappings import entity_values
+from actions.said_so_far import accumulated, entity_values
 from actions.stages import (
     CONFIRMING, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
     SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
@@ -214,9 +214,9 @@ def intake_state(tracker: Tracker) -> IntakeState:
         mentioned=list(dict.fromkeys(entity_values(tracker, "concern"))),
         coping_mentioned=list(dict.fromkeys(entity_values(tracker, "coping_strategy"))),
         looking_weak="looking_weak" in entity_values(tracker, "worry"),
-        concerns=tracker.get_slot("concerns") or [],
+        concerns=accumulated(tracker, "concerns", "concern"),
         reflected=tracker.get_slot("reflected_concerns") or [],
-        coping=tracker.get_slot("coping_strategies") or [],
+        coping=accumulated(tracker, "coping_strategies", "coping_strategy"),
         asked=tracker.get_slot("intake_asked") or [],
         consent=tracker.get_slot("consent_given"),
     )

@@ -6,7 +6,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.said_so_far import accumulated
 from actions.stages import CONFIRMING, CONSENT_TO_STORE, DONE, SCREENING_OFFERED
+from intake.ipt_wording import ipt_focus_for, merge_unique
 from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,12 @@ SCORE_FIELDS = ("phq2_score", "gad2_score", "phq9_score", "gad7_score")
 def record_from_tracker(tracker: Tracker, **newer: Any) -> IntakeRecord:
     """The record from the tracker's slots; `newer` holds values this turn is setting."""
     values = {**{slot: tracker.get_slot(slot) for slot in RECORD_SLOTS}, **newer}
+    # Also what was said while the action server was down (its turns are in the tracker).
+    values["concerns"] = merge_unique(values["concerns"], accumulated(tracker, "concerns", "concern"))
+    values["coping_strategies"] = merge_unique(
+        values["coping_strategies"], accumulated(tracker, "coping_strategies", "coping_strategy"))
+    if values["ipt_focus"] is None:
+        values["ipt_focus"] = ipt_focus_for(values["concerns"])
     values["risk_flag"] = bool(values["risk_flag"])
     for score in SCORE_FIELDS:
         if values[score] is not None:

@@ -6,6 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
+from actions.said_so_far import accumulated
 from actions.stages import IPT_SUGGESTED
 
 
@@ -16,7 +17,7 @@ class ActionSuggestIpt(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        concerns = tracker.get_slot("concerns") or []
+        concerns = accumulated(tracker, "concerns", "concern")
         focus = ipt_focus_for(concerns)
         dispatcher.utter_message(
             response="utter_suggest_ipt",

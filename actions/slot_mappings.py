@@ -21,27 +21,21 @@ from intake.ipt_wording import ipt_focus_for, merge_unique
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
+from actions.said_so_far import accumulated, entity_values  # noqa: F401 (entity_values: used by others)
 
 FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS)
 PRESENTING_PROBLEM_MAX_CHARS = 500
 
 
-def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
-    return [
-        e["value"]
-        for e in tracker.latest_message.get("entities", [])
-        if e.get("entity") == entity and isinstance(e.get("value"), str)
-    ]
-
-
 def intake_updates(tracker: Tracker) -> Dict[Text, Any]:
-    """Slots that follow from what the person just said, whatever its intent."""
+    """Slots that follow from what the person just said, whatever its intent, and from
+    what they said while the action server was down."""
     updates: Dict[Text, Any] = {}
     mentioned = entity_values(tracker, "concern")
-    concerns = merge_unique(tracker.get_slot("concerns"), mentioned)
+    concerns = accumulated(tracker, "concerns", "concern")
     if concerns != (tracker.get_slot("concerns") or []):
         updates["concerns"] = concerns
-    coping = merge_unique(tracker.get_slot("coping_strategies"), entity_values(tracker, "coping_strategy"))
+    coping = accumulated(tracker, "coping_strategies", "coping_strategy")
     if coping != (tracker.get_slot("coping_strategies") or []):
         updates["coping_strategies"] = coping
     focus = ipt_focus_for(concerns)

@@ -23,6 +23,7 @@ from typing import List, Optional, Sequence
 
 from intake_stores.erasure import TrackerEvents, erase_conversation, retention_days
 from intake.practice import PracticeConfigError
+from intake.private_files import restrict_new_files
 from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 from intake.summary import render_summary
 
@@ -137,4 +138,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
+    restrict_new_files()  # exports and databases readable by their owner only
     sys.exit(main())

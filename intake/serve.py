@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Text
 
 from intake.practice import practice_settings
+from intake.private_files import local_secret, private_directory, restrict_new_files
 from intake_rasa_patches import cli as intake_rasa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +147,16 @@ def parse(argv: Optional[List[Text]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def action_server_environment(actions_port: int) -> None:
+    """The Rasa server calls the action server this process starts, with its secret
+    (endpoints.yml reads both from the environment; the action server inherits it)."""
+    os.environ["INTAKE_ACTIONS_URL"] = f"http://127.0.0.1:{actions_port}/webhook"
+    os.environ[intake_rasa.ACTIONS_TOKEN_VARIABLE] = local_secret(
+        intake_rasa.ACTIONS_TOKEN_VARIABLE, intake_rasa.ACTIONS_TOKEN_FILE)
+
+
 def main(argv: Optional[List[Text]] = None) -> None:
+    restrict_new_files()  # databases, tokens and logs readable by their owner only
     args = parse(argv)
     if not WIDGET_BUNDLE.exists():
         sys.exit(f"The chat widget is not installed ({WIDGET_BUNDLE}): run `make web`.")
@@ -158,14 +168,20 @@ def main(argv: Optional[List[Text]] = None) -> None:
     rasa_origin = f"http://{args.host}:{args.port}"
     page_origin = f"http://{args.host}:{args.web_port}"
     cors = [page_origin] + [o for o in os.environ.get("INTAKE_CORS_ORIGINS", "").split(",") if o]
+    action_server_environment(args.actions_port)
 
-    (ROOT / "var").mkdir(exist_ok=True)
+    private_directory(ROOT / "var")
+    # The page's port first: when it is taken, nothing else has been started.
+    try:
+        page_server = start_page_server(args.host, args.web_port, rasa_origin)
+    except OSError as error:
+        sys.exit(f"The chat page cannot listen on {args.host}:{args.web_port} ({error.strerror}): "
+                 "set INTAKE_WEB_PORT or --web-port.")
     actions_log = open(ROOT / "var" / "actions.log", "a")
     action_server = subprocess.Popen(
         [sys.executable, "-m", "actions", "--port", str(args.actions_port)],
         cwd=ROOT, stdout=actions_log, stderr=subprocess.STDOUT,
     )
-    page_server = start_page_server(args.host, args.web_port, rasa_origin)
     print(f"Chat page:     {page_origin}/", flush=True)
     print(f"Rasa server:   {rasa_origin} (REST: {rasa_origin}/webhooks/rest/webhook)", flush=True)
     print(f"Action server: http://127.0.0.1:{args.actions_port}/webhook", flush=True)

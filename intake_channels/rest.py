@@ -18,7 +18,9 @@ Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
   second for turns stored by other servers), lasts at most ORDER_WAIT_SECONDS, and at
   most MAX_ORDER_WAITERS requests wait at once;
 - with several Sanic workers, keep-alive clients are spread evenly over them
-  (intake_channels/worker_balance.py).
+  (intake_channels/worker_balance.py);
+- when a store is down: the crisis response or an apology with the crisis line, and 503
+  for a message that was not stored (intake_channels/outage.py).
 """
 import asyncio
 import re
@@ -34,7 +36,7 @@ from sanic.exceptions import InvalidUsage as BadRequest  # 400; named BadRequest
 from sanic.exceptions import Unauthorized
 from sanic.request import Request
 
-from intake_channels import limits, ownership, worker_balance
+from intake_channels import limits, outage, ownership, worker_balance
 from intake_channels.checks import (DEFAULT_MAX_CHARS, OnNewMessage, checked, conversation_id_problem,
                                     max_message_chars)
 
@@ -104,7 +106,10 @@ class IntakeRestInput(RestInput):
         return ids or None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        blueprint = super().blueprint(checked(once_and_in_order(on_new_message), self.max_message_chars))
+        # outage_safe outside once_and_in_order: its look-up of a message id reads the store.
+        handle = outage.outage_safe(once_and_in_order(on_new_message))
+        blueprint = super().blueprint(checked(handle, self.max_message_chars))
+        outage.answer_503_when_not_accepted(blueprint)
 
         @blueprint.route("/session", methods=["POST"])
         async def new_session(_: Request):

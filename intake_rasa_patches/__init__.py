@@ -65,6 +65,13 @@ PATCHES = (
     Patch("tracker_copy", ("rasa.shared.core.trackers.DialogueStateTracker.copy",)),
     Patch("applied_events", ("rasa.shared.core.trackers.DialogueStateTracker.applied_events",)),
     Patch("turn_scheduling", ("rasa.core.processor.MessageProcessor.handle_message",)),
+    Patch("store_outage", (
+        "rasa.core.tracker_store.FailSafeTrackerStore.retrieve",
+        "rasa.core.tracker_store.FailSafeTrackerStore.retrieve_full_tracker",
+        "rasa.core.tracker_store.FailSafeTrackerStore.save",
+        "rasa.core.tracker_store.FailSafeTrackerStore.keys",
+        "rasa.core.channels.channel.register",
+    )),
 )
 
 _installed = False

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from intake.practice import practice_settings
 from intake_stores.intake_records import IntakeStore, IntakeStoreError
+from intake_stores.scrub import scrub_after_delete, zero_deleted_rows
 
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
 TRACKER_URL_VARIABLE = "INTAKE_TRACKER_URL"
@@ -37,6 +38,7 @@ class TrackerEvents:
         self._engine = sa.create_engine(
             url or os.environ.get(TRACKER_URL_VARIABLE) or DEFAULT_TRACKER_URL, future=True
         )
+        zero_deleted_rows(self._engine)
 
     def _run(self, statement) -> List:
         """Rows for a query, [rowcount] for a change; nothing when there is no table yet."""
@@ -50,7 +52,10 @@ class TrackerEvents:
             raise IntakeStoreError(f"tracker database error ({type(error).__name__})") from None
 
     def delete(self, conversation_id: Text) -> int:
-        return sum(self._run(events.delete().where(events.c.sender_id == conversation_id)))
+        deleted = sum(self._run(events.delete().where(events.c.sender_id == conversation_id)))
+        if deleted:
+            scrub_after_delete(self._engine, ["events"])
+        return deleted
 
     def conversations_inactive_since(self, cutoff: dt.datetime) -> List[Text]:
         """Conversations whose newest event is older than the cutoff."""

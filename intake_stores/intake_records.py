@@ -14,6 +14,9 @@ from typing import Dict, List, Optional, Text
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from intake.private_files import private_sqlite_file
+from intake_stores.scrub import scrub_after_delete, zero_deleted_rows
+
 DEFAULT_URL = "sqlite:///var/intake.db"
 URL_VARIABLE = "INTAKE_DATABASE_URL"
 
@@ -104,16 +107,24 @@ def _record(row) -> IntakeRecord:
 
 class IntakeStore:
     def __init__(self, url: Text) -> None:
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-            directory = os.path.dirname(url[len("sqlite:///"):])
-            if directory:
-                os.makedirs(directory, exist_ok=True)
+        if url.startswith("sqlite:///"):
+            private_sqlite_file(url[len("sqlite:///"):])  # var/ 0700, the file 0600
         self._engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+        zero_deleted_rows(self._engine)
         self._created = False
 
     @classmethod
     def from_environment(cls) -> "IntakeStore":
         return cls(os.environ.get(URL_VARIABLE) or DEFAULT_URL)
+
+    def reachable(self) -> bool:
+        """Whether the database answers (readiness probes)."""
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
 
     def _ensure_schema(self) -> None:
         if not self._created:
@@ -216,6 +227,9 @@ class IntakeStore:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None
 
     def delete_conversation(self, conversation_id: Text) -> int:
-        return self._write(
+        deleted = self._write(
             intake_records.delete().where(intake_records.c.conversation_id == conversation_id)
         )
+        if deleted:
+            scrub_after_delete(self._engine, [intake_records.name])
+        return deleted

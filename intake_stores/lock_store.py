@@ -20,6 +20,7 @@ Endpoints: `type: intake_stores.lock_store.AtomicRedisLockStore` with Rasa's Red
 (url, port, db, password, use_ssl, key_prefix, ...).
 """
 import asyncio
+import logging
 import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Optional, Text, Tuple
@@ -27,6 +28,8 @@ from typing import Any, AsyncGenerator, Optional, Text, Tuple
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 # check(queue, now, ticket, new expiry, queue lifetime in ms) -> 1: the ticket is first
 # in the queue; 0: wait; -1: it expired (no longer queued). A waiting ticket is renewed
@@ -106,13 +109,21 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             ticket, state = self.issue(conversation_id, lock_lifetime)
         except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+            raise LockError(f"Error while acquiring lock ({type(error).__name__})") from error
         try:
             while state != 1:
                 if state == -1:
                     raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
                 await asyncio.sleep(wait_time_in_seconds)
-                state = self.check(conversation_id, ticket, lock_lifetime)
+                try:
+                    state = self.check(conversation_id, ticket, lock_lifetime)
+                except Exception as error:
+                    raise LockError(f"Error while waiting for the lock ({type(error).__name__})") from None
             yield TicketLock(conversation_id)
         finally:
-            self.give_back(conversation_id, ticket)
+            try:
+                self.give_back(conversation_id, ticket)
+            except Exception as error:
+                # Redis went away after the turn: the ticket expires by itself, and the
+                # turn, already stored, must not be reported as failed.
+                logger.warning("Returning a lock ticket failed (%s); it expires by itself", type(error).__name__)

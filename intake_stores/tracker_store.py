@@ -23,6 +23,10 @@ An error inside one conversation's database session fails that call alone: Rasa'
 session_scope turns any ValueError into "Exiting application" (meant for a missing
 PostgreSQL schema), and a lone surrogate or a NUL in one conversation's data raises
 ValueError too, which stopped the server for everybody (issue 15, C1).
+On SQLite the store makes its file's directory (0700) and the file (0600) when they are
+missing, and refuses to start when it cannot create its table (Rasa would log an error
+and keep every conversation in memory instead). An erasure zeroes what it deleted and
+empties the write-ahead log (intake_stores/scrub.py); on PostgreSQL it vacuums.
 """
 import contextlib
 import json
@@ -36,6 +40,9 @@ from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from intake.private_files import private_sqlite_file
+from intake_stores.scrub import scrub_after_delete, secure_delete_on
 
 
 ERASE_SLOT = "erase_conversation"
@@ -53,11 +60,31 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    secure_delete_on(dbapi_connection)
+
+
+class TrackerStoreNotCreated(RuntimeError):
+    """The store cannot create its table: the server must not start without it."""
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: int = 1000, **kwargs: Any) -> None:
+        if kwargs.get("dialect", "sqlite") == "sqlite" and "://" not in str(kwargs.get("host") or ""):
+            database = kwargs.get("db", "rasa.db")
+            try:
+                private_sqlite_file(database)
+            except OSError as error:
+                raise TrackerStoreNotCreated(
+                    f"The tracker store cannot create its database file {database} ({error.strerror}): "
+                    "the server does not start without it (it would keep conversations in memory only)."
+                ) from None
         super().__init__(*args, **kwargs)
+        if not sa.inspect(self.engine).has_table(self.SQLEvent.__tablename__):
+            raise TrackerStoreNotCreated(
+                f"The tracker store could not create its table in {self.engine.url.render_as_string()}: "
+                "check that the database is reachable and writable (Rasa would otherwise keep every "
+                "conversation in memory only)."
+            )
         self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
         self._cache_size = int(cache_size)
         if self.engine.dialect.name == "sqlite":
@@ -133,6 +160,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 ).delete()
                 session.commit()
             self._cache.pop(tracker.sender_id, None)
+            scrub_after_delete(self.engine, [self.SQLEvent.__tablename__])
             return
         await self.stream_events(tracker)
         if entry is not None and entry.tracker is tracker:

@@ -5,6 +5,7 @@ import hmac
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import time
@@ -47,11 +48,14 @@ SCHEDULING_LINES = ["Tuesday and Thursday evenings", "by video please", "yes"]
 # The secret the servers started here sign conversation ids with (intake_channels/ownership.py),
 # so the tests can sign their REST senders as an integration holding the secret would.
 CONVERSATION_SECRET = "tests-conversation-secret"
+# The shared secret the Rasa server sends the action server (endpoints' headers), one per run.
+ACTIONS_TOKEN = os.environ.get("INTAKE_ACTIONS_TOKEN") or secrets.token_urlsafe(24)
+ACTIONS_AUTH = {"Authorization": f"Bearer {ACTIONS_TOKEN}"}
 
 
 def env() -> Dict[str, str]:
     return dict(os.environ, RASA_TELEMETRY_ENABLED="false", TQDM_DISABLE="1", TF_CPP_MIN_LOG_LEVEL="3",
-                INTAKE_CONVERSATION_SECRET=CONVERSATION_SECRET)
+                INTAKE_CONVERSATION_SECRET=CONVERSATION_SECRET, INTAKE_ACTIONS_TOKEN=ACTIONS_TOKEN)
 
 
 def signed(sender: str, channel: str = "rest", secret: str = CONVERSATION_SECRET) -> str:
@@ -154,6 +158,7 @@ def write_endpoints(
 ) -> Path:
     path.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n  enable_selective_domain: true\n"
+        '  headers:\n    Authorization: Bearer ${INTAKE_ACTIONS_TOKEN}\n'
         f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n  db: {tracker_db}\n"
         "nlg:\n  type: intake_dialogue.response_generator.PracticeResponseGenerator\n"
     )

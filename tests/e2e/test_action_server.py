@@ -12,12 +12,14 @@ from contextlib import ExitStack
 import pytest
 
 from tests.conftest import MODEL_PATH
-from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, rest_id, send, wait_for, write_endpoints
+from tests.servers import (
+    ACTION_SERVER, ACTIONS_AUTH, RASA, free_port, get_json, process, rest_id, send, wait_for, write_endpoints,
+)
 
 
-def post(port, path, body: bytes):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body,
-                                     headers={"Content-Type": "application/json"})
+def post(port, path, body: bytes, headers=ACTIONS_AUTH, method=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method,
+                                     headers={"Content-Type": "application/json", **headers})
     try:
         with urllib.request.urlopen(request, timeout=30) as reply:
             return reply.status, reply.read().decode()
@@ -53,6 +55,41 @@ def test_errors_never_echo_the_tracker(action_server, body):
     assert status in (400, 500), text
     assert "Qwertz" not in text and "request_body" not in text and "Traceback" not in text
     assert "Qwertz" not in action_server["log"].read_text()
+
+
+ACTION_CALL = {"next_action": "action_delete_my_data", "domain": {},
+               "tracker": {"sender_id": "someone-else", "events": [], "slots": {}, "latest_message": {}}}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])
+def test_a_forged_call_without_the_shared_secret_is_refused(action_server, headers):
+    """M2: a local process that is not the Rasa server cannot run actions (e.g. delete
+    records), nor list them (L8)."""
+    status, text = post(action_server["port"], "/webhook", json.dumps(ACTION_CALL).encode(), headers=headers)
+    assert status == 401 and "token" in text
+    status, _ = post(action_server["port"], "/actions", None, headers=headers, method="GET")
+    assert status == 401
+    status, _ = post(action_server["port"], "/actions", None, method="GET")
+    assert status == 200  # with the secret
+    assert get_json(action_server["port"], "/health") == {"status": "ok"}  # probes need none
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"[1, 2]", "JSON object"),
+    (json.dumps({"next_action": "action_continue_intake"}).encode(), "'tracker' is required"),
+    (json.dumps({"tracker": {"sender_id": "x"}}).encode(), "'next_action' is required"),
+    (json.dumps({**ACTION_CALL, "tracker": {"events": []}}).encode(), "sender_id"),
+    (json.dumps({**ACTION_CALL, "tracker": {"sender_id": "x", "events": {"a": 1}}}).encode(), "events"),
+    (b"\xff\xfe garbage", "not JSON"),
+])
+def test_malformed_action_calls_get_400_with_the_reason(action_server, body, reason):
+    """L8: a JSON list, a missing tracker or garbage is the caller's mistake, not a 500."""
+    status, text = post(action_server["port"], "/webhook", body)
+    assert status == 400 and reason in json.loads(text)["error"], text
+
+
+def test_the_action_server_reports_its_database(action_server):
+    assert get_json(action_server["port"], "/ready") == {"intake_db": "ok"}
 
 
 def test_no_cors_headers_for_other_origins(action_server):
@@ -120,3 +157,40 @@ def test_a_hung_then_restarted_action_server(tmp_path):
         assert [e["text"] for e in state["events"] if e["event"] == "user"] == [
             "hi", "I want to end my life", "hi"]
         assert state["slots"]["risk_flag"] is True
+
+
+def test_what_was_said_while_the_action_server_was_down_reaches_the_record(tmp_path):
+    """M5: "what you wrote is saved" is true: the concerns of the turns answered with the
+    apology are in the intake record once the action server is back."""
+    from tests.servers import conversation
+    from intake_stores.intake_records import IntakeStore
+
+    if not MODEL_PATH.exists():
+        pytest.fail("no trained model: run `make test`, which trains it first")
+    actions_port, rasa_port = free_port(), free_port()
+    endpoints = write_endpoints(tmp_path / "endpoints.yml", actions_port, tmp_path / "tracker.db")
+    intake_url = f"sqlite:///{tmp_path}/intake.db"
+    with ExitStack() as stack:
+        stack.enter_context(process(
+            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
+             "--endpoints", str(endpoints)], tmp_path / "rasa.log"))
+        wait_for(f"http://127.0.0.1:{rasa_port}/status")
+        outage_line = "My father died last month and I keep crying"
+        reply = texts(send(rasa_port, "m5", outage_line))  # no action server on that port
+        assert "What you wrote is saved" in reply, reply
+
+        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], tmp_path / "actions.log",
+                                    extra_env={"INTAKE_DATABASE_URL": intake_url}))
+        wait_for(f"http://127.0.0.1:{actions_port}/health")
+        time.sleep(5.5)  # the guard's cooldown (INTAKE_ACTION_COOLDOWN)
+        for line in conversation():
+            send(rasa_port, "m5", line)
+        events = tracker(rasa_port, "m5")["events"]
+        said = [e for e in events if e["event"] == "user"]
+        outage_concerns = {e["value"] for e in said[0]["parse_data"]["entities"] if e["entity"] == "concern"}
+        later_concerns = {e["value"] for event in said[1:] for e in event["parse_data"]["entities"]
+                          if e["entity"] == "concern"}
+        assert said[0]["text"] == outage_line and outage_concerns - later_concerns  # the test can fail
+    record = IntakeStore(intake_url).get("m5")
+    assert record is not None, "the intake was not stored"
+    assert outage_concerns <= set(record.concerns), (outage_concerns, record.concerns)

@@ -9,10 +9,13 @@ import json
 import os
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional, Text
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Text
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from intake_stores import outbox, safety_records
 
 DEFAULT_URL = "sqlite:///var/intake.db"
 URL_VARIABLE = "INTAKE_DATABASE_URL"
@@ -118,6 +121,8 @@ class IntakeStore:
     def _ensure_schema(self) -> None:
         if not self._created:
             metadata.create_all(self._engine)
+            outbox.ensure_schema(self._engine)
+            safety_records.ensure_schema(self._engine)
             self._add_missing_columns()
             self._created = True
 
@@ -132,39 +137,45 @@ class IntakeStore:
                     connection.execute(sa.text(
                         f"ALTER TABLE {intake_records.name} ADD COLUMN {column.name} {kind}"))
 
-    def save(self, record: IntakeRecord) -> Text:
-        """Inserts or updates the conversation's record; returns its id."""
+    def save(self, record: IntakeRecord, notify: Optional[Text] = None) -> Text:
+        """Inserts or updates the conversation's record; returns its id.
+
+        notify: a notification category (outbox.NEW_INTAKE) to announce the record to
+        staff, written in the same transaction with the record id as its reference;
+        once per record and category, however often the record is saved."""
         for _ in range(2):  # a concurrent first insert makes the second attempt an update
             try:
                 self._ensure_schema()
-                return self._upsert(record)
+                return self._upsert(record, notify)
             except IntegrityError:
                 continue
             except SQLAlchemyError as error:
                 raise IntakeStoreError(f"database error ({type(error).__name__})") from None
         raise IntakeStoreError("could not store the record after a concurrent write")
 
-    def _upsert(self, record: IntakeRecord) -> Text:
+    def _upsert(self, record: IntakeRecord, notify: Optional[Text] = None) -> Text:
         now = _now()
         row = _row(record)
         with self._engine.begin() as connection:
-            existing = connection.execute(
+            record_id = connection.execute(
                 sa.select(intake_records.c.id).where(
                     intake_records.c.conversation_id == record.conversation_id
                 )
             ).scalar_one_or_none()
-            if existing:
+            if record_id:
                 connection.execute(
                     intake_records.update()
-                    .where(intake_records.c.id == existing)
+                    .where(intake_records.c.id == record_id)
                     .values(**row, updated_at=now)
                 )
-                return existing
-            new_id = str(uuid.uuid4())
-            connection.execute(
-                intake_records.insert().values(**row, id=new_id, created_at=now, updated_at=now)
-            )
-            return new_id
+            else:
+                record_id = str(uuid.uuid4())
+                connection.execute(
+                    intake_records.insert().values(**row, id=record_id, created_at=now, updated_at=now)
+                )
+            if notify:
+                outbox.add_notification(connection, notify, record_id)
+            return record_id
 
     def _read(self, query) -> list:
         try:
@@ -219,3 +230,33 @@ class IntakeStore:
         return self._write(
             intake_records.delete().where(intake_records.c.conversation_id == conversation_id)
         )
+
+    # Staff notifications (intake_stores/outbox.py; sent by intake/notifications.py).
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        self._ensure_schema()
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.engine.Connection]:
+        """One transaction on the intake database, for writing a record together with
+        its notification: `with store.transaction() as c: ...; add_notification(c, ...)`.
+        Database errors become IntakeStoreError."""
+        try:
+            self._ensure_schema()
+            with self._engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise IntakeStoreError(f"database error ({type(error).__name__})") from None
+
+    def add_notification(self, category: Text, reference: Text, key: Optional[Text] = None) -> bool:
+        """A notification in a transaction of its own (when there is no record to write
+        with it); see outbox.add_notification."""
+        with self.transaction() as connection:
+            return outbox.add_notification(connection, category, reference, key)
+
+    def notifications(self, status: Text = "unsent") -> List[dict]:
+        """Outbox rows as dicts: status "unsent" (pending or failing), "failed" (tried at
+        least once, not delivered), "sent" or "all"; oldest first."""
+        return [dict(row._mapping) for row in self._read(outbox.select_notifications(status))]

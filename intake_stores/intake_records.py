@@ -227,9 +227,11 @@ class IntakeStore:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None
 
     def delete_conversation(self, conversation_id: Text) -> int:
-        return self._write(
+        removed = self._write(
             intake_records.delete().where(intake_records.c.conversation_id == conversation_id)
         )
+        with self.transaction() as connection:
+            return removed + safety_records.delete_conversation(connection, conversation_id)
 
     # Staff notifications (intake_stores/outbox.py; sent by intake/notifications.py).
 
@@ -260,3 +262,8 @@ class IntakeStore:
         """Outbox rows as dicts: status "unsent" (pending or failing), "failed" (tried at
         least once, not delivered), "sent" or "all"; oldest first."""
         return [dict(row._mapping) for row in self._read(outbox.select_notifications(status))]
+
+    def safety_records(self) -> list:
+        """Urgent safety records (intake_stores/safety_records.py), newest first."""
+        table = safety_records.safety_records
+        return self._read(sa.select(table).order_by(table.c.created_at.desc()))

@@ -374,7 +374,7 @@ class NotificationSender:
         error_text = "; ".join(errors)[:200]
         self._update(row.id, attempts=attempts, claimed_until=None, last_error=error_text,
                      next_attempt_at=outbox.now() + dt.timedelta(seconds=delay))
-        logger.warning("Notification %s (%s) failed, attempt %d, retry in %.0f s: %s",
+        logger.warning("Notification %s (%s) failed, attempt %d, retry in %.1f s: %s",
                        row.id, row.category, attempts, delay, error_text)
 
 

@@ -111,5 +111,5 @@ class SafetyEscalation:
         while len(self._recorded) > MAX_REMEMBERED:
             self._recorded.popitem(last=False)
         if record_id:
-            logger.warning("Urgent safety record %s written (tier %s)", record_id, tier)
+            logger.warning("Urgent safety record %s written", record_id)  # no tier: a slot value
         return record_id

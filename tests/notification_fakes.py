@@ -22,8 +22,8 @@ from cryptography.x509.oid import NameOID
 
 
 class HTTPReceiver:
-    """Counts POSTs by path. mode: "up" (200), "slow" (waits `delay` s, then 200),
-    "error" (500). The webhook's signature is checked when a secret is given: a bad
+    """Counts POSTs by path. mode: "up" (200), "slow" (waits `delay` s, then 200), "hang"
+    (waits `delay` s, then 503, not counted: past the sender's timeout), "error" (500). The webhook's signature is checked when a secret is given: a bad
     one is answered 401 and not counted."""
 
     def __init__(self, port: int, secret: Optional[str] = None) -> None:
@@ -51,8 +51,11 @@ class HTTPReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver._lock:
                     receiver.requests += 1
-                if receiver.mode == "slow":
+                if receiver.mode in ("slow", "hang"):
+                    hang = receiver.mode == "hang"
                     time.sleep(receiver.delay)
+                    if hang:
+                        return self._reply(503)
                 if receiver.mode == "error":
                     return self._reply(500)
                 if receiver.secret and self.path == "/hook":

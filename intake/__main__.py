@@ -3,7 +3,7 @@
   list      newest first, urgent first; --since/--until YYYY-MM-DD, --urgent
   show ID   the clinician summary of one record (record id or conversation id)
   export    --format json|csv|markdown [--output FILE]
-  delete ID the record and every tracker event of its conversation
+  delete ID the record (or safety record) and every tracker event of its conversation
   purge     records and conversations older than --older-than DAYS (default: the
             retention period, INTAKE_RETENTION_DAYS, 90), and conversations without
             consent once their session is over
@@ -100,8 +100,15 @@ def run(args: argparse.Namespace, store: IntakeStore, tracker: TrackerEvents) ->
             return f"exported to {args.output}\n"
         return text
     if args.command == "delete":
+        safety = [r for r in store.safety_records() if args.id in (r.id, r.conversation_id)]
+        if safety and store.find(args.id) is None:  # a safety record without an intake record
+            conversation_id = safety[0].conversation_id
+            erase_conversation(conversation_id, store, tracker)
+            store.delete_safety_records(conversation_id)
+            return f"deleted safety record(s) and conversation {conversation_id}\n"
         record = _record(store, args.id)
         erase_conversation(record.conversation_id, store, tracker)
+        store.delete_safety_records(record.conversation_id)
         return f"deleted record {record.id} and conversation {record.conversation_id}\n"
     if args.command == "purge":
         now = dt.datetime.now(dt.timezone.utc)
@@ -111,7 +118,10 @@ def run(args: argparse.Namespace, store: IntakeStore, tracker: TrackerEvents) ->
         conversations |= set(tracker.conversations_without_consent(now - dt.timedelta(minutes=SESSION_MINUTES)))
         for conversation_id in conversations:
             erase_conversation(conversation_id, store, tracker)
-        return f"purged {len(conversations)} conversation(s)\n"
+        # Safety records outlive a declined consent, not the retention period.
+        safety = store.delete_safety_records(before=cutoff)
+        store.delete_sent_notifications(before=cutoff)
+        return f"purged {len(conversations)} conversation(s), {safety} safety record(s)\n"
     if args.command == "notifications":
         return _notifications_text(store.notifications(args.status))
     if args.command == "send-notifications":

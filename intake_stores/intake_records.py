@@ -227,11 +227,11 @@ class IntakeStore:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None
 
     def delete_conversation(self, conversation_id: Text) -> int:
-        removed = self._write(
+        """The intake record only: an urgent safety record is kept for the retention period
+        (vital interests; see delete_safety_records)."""
+        return self._write(
             intake_records.delete().where(intake_records.c.conversation_id == conversation_id)
         )
-        with self.transaction() as connection:
-            return removed + safety_records.delete_conversation(connection, conversation_id)
 
     # Staff notifications (intake_stores/outbox.py; sent by intake/notifications.py).
 
@@ -267,3 +267,25 @@ class IntakeStore:
         """Urgent safety records (intake_stores/safety_records.py), newest first."""
         table = safety_records.safety_records
         return self._read(sa.select(table).order_by(table.c.created_at.desc()))
+
+    def delete_safety_records(
+        self, conversation_id: Optional[Text] = None, before: Optional[dt.datetime] = None
+    ) -> int:
+        """Safety records of one conversation (staff `delete`) or older than `before`
+        (`purge`), with their notifications once delivered."""
+        table, notes = safety_records.safety_records, outbox.notification_outbox
+        query = sa.select(table.c.id)
+        if conversation_id is not None:
+            query = query.where(table.c.conversation_id == conversation_id)
+        if before is not None:
+            query = query.where(table.c.created_at < before)
+        with self.transaction() as connection:
+            ids = connection.execute(query).scalars().all()
+            if ids:
+                connection.execute(notes.delete().where(notes.c.reference.in_(ids), notes.c.sent_at.is_not(None)))
+                connection.execute(table.delete().where(table.c.id.in_(ids)))
+            return len(ids)
+
+    def delete_sent_notifications(self, before: dt.datetime) -> int:
+        notes = outbox.notification_outbox
+        return self._write(notes.delete().where(notes.c.sent_at.is_not(None), notes.c.created_at < before))

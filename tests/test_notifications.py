@@ -274,3 +274,27 @@ def test_a_database_error_in_a_transaction_is_a_store_error(tmp_path):
     broken = IntakeStore("postgresql://nobody@127.0.0.1:1/none")
     with pytest.raises(IntakeStoreError):
         broken.add_notification(outbox.NEW_INTAKE, "x")
+
+
+def test_on_postgresql_the_outbox_delivers_once_and_rolls_back_with_the_transaction(http):
+    from tests.test_intake_store import POSTGRES_URL, require_postgres
+
+    require_postgres()
+    store = IntakeStore(POSTGRES_URL)
+    mine = f"pg-{os.getpid()}-{time.time_ns()}"  # the database is shared: only this test's rows
+    with pytest.raises(RuntimeError):
+        with store.transaction() as connection:
+            outbox.add_notification(connection, outbox.HANDOFF_REQUEST, mine + "-rolled-back")
+            raise RuntimeError("the record's write failed")
+    store.add_notification(outbox.URGENT_SAFETY, mine)
+    assert store.add_notification(outbox.URGENT_SAFETY, mine) is False
+    notifier = notifications.WebhookNotifier(f"{http.url}/hook", SECRET, 5)
+    delivering = notifications.NotificationSender(store.engine, [notifier])
+    try:
+        while delivering.run_once():
+            pass
+        assert [h["reference"] for h in http.bodies("/hook") if h["reference"].startswith(mine)] == [mine]
+    finally:
+        with store.transaction() as connection:
+            connection.execute(outbox.notification_outbox.delete().where(
+                outbox.notification_outbox.c.reference.like(mine + "%")))

@@ -144,3 +144,37 @@ def test_the_crisis_response_says_the_on_call_team_knows_only_when_a_notifier_is
     monkeypatch.setenv("INTAKE_NOTIFY_SLACK_WEBHOOK_URL", "https://hooks.example.com/services/x")
     on = crisis_text(domain)
     assert "danger. I've let the practice's on-call team know. Are you safe" in on
+
+
+async def test_a_safety_record_outlives_a_declined_consent_but_not_the_retention_period(
+        domain, intake_store, tmp_path, monkeypatch, capsys):
+    from intake.__main__ import main as cli
+
+    monkeypatch.setenv("INTAKE_TRACKER_URL", f"sqlite:///{tmp_path}/tracker.db")
+    trackers = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    trackers._escalation = SafetyEscalation(intake_store)
+    tracker = a_tracker(domain)
+    crisis_turn(tracker)
+    await trackers.save(tracker)
+    with trackers.engine.begin() as connection:  # the session ended two hours ago
+        connection.exec_driver_sql("UPDATE events SET timestamp = timestamp - 7200")
+    intake_store.delete_conversation("conv-risk")  # what "delete my data" in the chat removes
+    assert cli(["purge"]) == 0
+    assert "purged 1 conversation(s), 0 safety record(s)" in capsys.readouterr().out
+    assert [r.conversation_id for r in intake_store.safety_records()] == ["conv-risk"]
+    assert cli(["safety", "conv-risk"]) == 0
+    assert "crisis" in capsys.readouterr().out
+
+    assert cli(["purge", "--older-than", "0"]) == 0
+    assert intake_store.safety_records() == []
+
+
+def test_staff_delete_removes_a_safety_record_without_an_intake_record(intake_store, monkeypatch, tmp_path, capsys):
+    from intake.__main__ import main as cli
+    from intake_stores import safety_records
+
+    monkeypatch.setenv("INTAKE_TRACKER_URL", f"sqlite:///{tmp_path}/tracker.db")
+    with intake_store.transaction() as connection:
+        safety_records.add_safety_record(connection, "conv-9", "rest", "imminent", ["suicide"], "risk_level")
+    assert cli(["delete", "conv-9"]) == 0
+    assert intake_store.safety_records() == []

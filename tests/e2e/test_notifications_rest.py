@@ -44,14 +44,15 @@ def setup(tmp_path_factory):
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
         stack.callback(http.stop)
-        stack.enter_context(process(
+        actions = stack.enter_context(process(
             ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=values))
         stack.enter_context(process(
             [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
              "--endpoints", str(endpoints)], work / "rasa.log", extra_env=values))
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
-        state = {"port": rasa_port, "store": IntakeStore(intake_url), "http": http, "smtp": smtp, "work": work}
+        state = {"port": rasa_port, "store": IntakeStore(intake_url), "http": http, "smtp": smtp, "work": work,
+                 "actions": actions}
         yield state
         state["smtp"].stop()
 
@@ -122,3 +123,14 @@ def test_a_slow_or_refusing_notifier_never_delays_a_turn_and_nothing_is_lost(set
     assert delivered == expected  # each exactly once, whether it was sent up, slow or down
     ids = [h["id"] for h in urgent_hooks(setup)]
     assert len(ids) == len(set(ids))
+
+
+def test_with_the_action_server_down_the_escalation_still_reaches_the_on_call_team(setup):
+    """Runs last: stops the action server (its sender too); the Rasa server's sender sends."""
+    setup["actions"].terminate()
+    setup["actions"].wait(timeout=20)
+    reply = texts(send(setup["port"], "no-actions", "I took all my pills an hour ago"))
+    assert "988" in reply
+    records = [r for r in setup["store"].safety_records() if r.conversation_id == "no-actions"]
+    assert len(records) == 1
+    assert wait_until(lambda: [h["reference"] for h in urgent_hooks(setup)].count(records[0].id) == 1, 20)

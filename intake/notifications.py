@@ -254,7 +254,8 @@ class NotificationSender:
         self.retry_seconds = retry_seconds
         self.max_retry_seconds = max_retry_seconds
         # Longer than the slowest pass over one row (every notifier timing out).
-        self.claim_seconds = claim_seconds or 30 + 2 * sum(n.timeout for n in notifiers)
+        slowest = 5 + 2 * sum(n.timeout for n in notifiers)
+        self.claim_seconds = max(claim_seconds or 30 + slowest, slowest)
         self.max_age = dt.timedelta(hours=max_age_hours)
         self.batch = batch
         self._stop = threading.Event()
@@ -268,6 +269,7 @@ class NotificationSender:
             poll_seconds=_float_env("INTAKE_NOTIFY_POLL_SECONDS", 1.0),
             retry_seconds=_float_env("INTAKE_NOTIFY_RETRY_SECONDS", 5.0),
             max_age_hours=_float_env("INTAKE_NOTIFY_MAX_AGE_HOURS", 72.0),
+            claim_seconds=_float_env("INTAKE_NOTIFY_CLAIM_SECONDS", 0.0) or None,
         )
 
     # The loop.

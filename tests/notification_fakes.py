@@ -23,7 +23,8 @@ from cryptography.x509.oid import NameOID
 
 class HTTPReceiver:
     """Counts POSTs by path. mode: "up" (200), "slow" (waits `delay` s, then 200), "hang"
-    (waits `delay` s, then 503, not counted: past the sender's timeout), "error" (500). The webhook's signature is checked when a secret is given: a bad
+    (waits `delay` s, then 503, not counted: past the sender's timeout), "accept-slowly"
+    (counts at once, answers 200 after `delay` s), "error" (500). The webhook's signature is checked when a secret is given: a bad
     one is answered 401 and not counted."""
 
     def __init__(self, port: int, secret: Optional[str] = None) -> None:
@@ -56,6 +57,11 @@ class HTTPReceiver:
                     time.sleep(receiver.delay)
                     if hang:
                         return self._reply(503)
+                if receiver.mode == "accept-slowly":
+                    with receiver._lock:
+                        receiver.deliveries.append({"path": self.path, "body": body, "headers": dict(self.headers)})
+                    time.sleep(receiver.delay)
+                    return self._reply(200)
                 if receiver.mode == "error":
                     return self._reply(500)
                 if receiver.secret and self.path == "/hook":

@@ -254,6 +254,31 @@ def test_killed_while_the_notifier_is_down_nothing_is_lost_after_the_restart(sto
     assert len(smtp.messages) == 3
 
 
+def test_killed_between_delivery_and_mark_it_is_sent_again_with_the_same_id(store, http, tmp_path):
+    """The one duplicate a crash can make (at least once, never lost): the receiver has
+    the notification id to drop it."""
+    store.add_notification(outbox.URGENT_SAFETY, "ref-inflight")
+    http.mode, http.delay = "accept-slowly", 30.0
+    values = {"INTAKE_NOTIFY_WEBHOOK_URL": f"{http.url}/hook", "INTAKE_NOTIFY_WEBHOOK_SECRET": SECRET,
+              "INTAKE_NOTIFY_TIMEOUT_SECONDS": "1", "INTAKE_NOTIFY_CLAIM_SECONDS": "1"}
+    first = _start_sender(tmp_path, values, "first")
+    assert wait_until(lambda: len(http.bodies("/hook")) == 1, 60)
+    first.send_signal(signal.SIGKILL)  # accepted, not yet marked
+    first.wait(timeout=30)
+    http.mode = "up"
+    started = time.monotonic()
+    second = _start_sender(tmp_path, values, "second")
+    try:
+        assert wait_until(lambda: not store.notifications("unsent"), 60)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    assert time.monotonic() - started < 30  # the claim (5 s + 2 x timeout) expired, not more
+    first_copy, second_copy = http.deliveries
+    assert first_copy["body"] == second_copy["body"]
+    assert first_copy["headers"]["X-Intake-Notification-Id"] == second_copy["headers"]["X-Intake-Notification-Id"]
+
+
 def test_two_senders_on_one_outbox_never_deliver_a_row_twice(store, http):
     for i in range(12):
         store.add_notification(outbox.NEW_INTAKE, f"ref-{i}")

@@ -24,6 +24,7 @@ with the same notification id (`X-Intake-Notification-Id`) for a receiver to dro
 Rows older than INTAKE_NOTIFY_MAX_AGE_HOURS (72) are not sent any more and stay listed
 as failed (`python -m intake notifications`).
 """
+import atexit
 import datetime as dt
 import hashlib
 import hmac
@@ -406,6 +407,9 @@ def start_background_sender(engine: Optional[sa.engine.Engine] = None) -> Option
             logger.error("Staff notifications cannot start (%s)", type(error).__name__)
             return None
         sender.start()
+        # On a normal exit, finish the row being delivered rather than cut it (a cut
+        # delivery would be sent again after the restart).
+        atexit.register(sender.stop, 15.0)
         _started[pid] = sender
         logger.info("Staff notifications on: %s", ", ".join(n.name for n in sender.notifiers))
         return sender

@@ -120,7 +120,7 @@ def run(args: argparse.Namespace, store: IntakeStore, tracker: TrackerEvents) ->
             erase_conversation(conversation_id, store, tracker)
         # Safety records outlive a declined consent, not the retention period.
         safety = store.delete_safety_records(before=cutoff)
-        store.delete_sent_notifications(before=cutoff)
+        store.delete_old_notifications(before=cutoff)
         return f"purged {len(conversations)} conversation(s), {safety} safety record(s)\n"
     if args.command == "notifications":
         return _notifications_text(store.notifications(args.status))

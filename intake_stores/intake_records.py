@@ -286,6 +286,7 @@ class IntakeStore:
                 connection.execute(table.delete().where(table.c.id.in_(ids)))
             return len(ids)
 
-    def delete_sent_notifications(self, before: dt.datetime) -> int:
+    def delete_old_notifications(self, before: dt.datetime) -> int:
+        """Outbox rows created before `before`, sent or not (past the retention period)."""
         notes = outbox.notification_outbox
-        return self._write(notes.delete().where(notes.c.sent_at.is_not(None), notes.c.created_at < before))
+        return self._write(notes.delete().where(notes.c.created_at < before))

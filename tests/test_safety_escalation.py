@@ -165,8 +165,10 @@ async def test_a_safety_record_outlives_a_declined_consent_but_not_the_retention
     assert cli(["safety", "conv-risk"]) == 0
     assert "crisis" in capsys.readouterr().out
 
+    assert len(intake_store.notifications("all")) == 1
+
     assert cli(["purge", "--older-than", "0"]) == 0
-    assert intake_store.safety_records() == []
+    assert intake_store.safety_records() == [] and intake_store.notifications("all") == []
 
 
 def test_staff_delete_removes_a_safety_record_without_an_intake_record(intake_store, monkeypatch, tmp_path, capsys):

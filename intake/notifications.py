@@ -220,8 +220,12 @@ def notifications_configured() -> bool:
 
 
 def on_call_line() -> Text:
-    """The sentence for the {on_call_line} placeholder: said only when someone is notified."""
-    return ON_CALL_LINE if notifications_configured() else ""
+    """The sentence for the {on_call_line} placeholder: said only when someone is notified
+    (a notifier is configured, and configured correctly)."""
+    try:
+        return ON_CALL_LINE if configured_notifiers() else ""
+    except ValueError:
+        return ""
 
 
 def payload_of(row) -> Dict:

@@ -152,6 +152,7 @@ def test_configuration_refuses_plain_http_off_loopback_and_a_webhook_without_sec
     monkeypatch.setenv("INTAKE_NOTIFY_SLACK_WEBHOOK_URL", "http://hooks.example.com/x")
     with pytest.raises(ValueError):
         notifications.configured_notifiers()
+    assert notifications.on_call_line() == ""  # nobody would be told: the person is not told so
     monkeypatch.setenv("INTAKE_NOTIFY_SLACK_WEBHOOK_URL", "https://hooks.example.com/x")
     monkeypatch.setenv("INTAKE_NOTIFY_WEBHOOK_URL", "https://practice.example.com/hook")
     with pytest.raises(ValueError):

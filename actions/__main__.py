@@ -30,6 +30,7 @@ from sanic.exceptions import SanicException
 
 from intake.private_files import local_secret, restrict_new_files
 from intake_stores.intake_records import IntakeStore
+from intake.notifications import start_background_sender
 
 logger = logging.getLogger("actions.server")
 
@@ -121,6 +122,9 @@ def main() -> None:
     utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
     utils.update_sanic_log_level()
     logger.info("Action server on http://%s:%s", args.host, args.port)
+    # Staff notifications written here (new intake, hand-off) go out from this process
+    # too, in a thread of their own; the Rasa server runs one as well (rows are claimed).
+    start_background_sender()
     create_action_app().run(args.host, args.port, workers=1, access_log=False, motd=False)
 
 

@@ -15,6 +15,7 @@ from rasa.shared.core.events import BotUttered, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from intake.notifications import on_call_line
 from intake.practice import practice_settings
 
 NOTICE_RESPONSE = "utter_not_emergency"
@@ -36,7 +37,9 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
     ) -> None:
         super().__init__((domain or Domain.empty()).responses)
-        self.settings = practice_settings()
+        # {on_call_line}: "I've let the practice's on-call team know." only when a staff
+        # notifier is configured (intake/notifications.py), else empty.
+        self.settings = {**practice_settings(), "on_call_line": on_call_line()}
         # Sender -> event count when the notice was given. Replies generated for one turn
         # share a tracker without bot events yet, so this keeps the notice to the first.
         self._noticed: "OrderedDict[Text, int]" = OrderedDict()

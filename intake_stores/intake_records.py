@@ -9,12 +9,14 @@ import json
 import os
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional, Text
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Text
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from intake.private_files import private_sqlite_file
+from intake_stores import outbox, safety_records
 from intake_stores.scrub import scrub_after_delete, zero_deleted_rows
 
 DEFAULT_URL = "sqlite:///var/intake.db"
@@ -129,6 +131,8 @@ class IntakeStore:
     def _ensure_schema(self) -> None:
         if not self._created:
             metadata.create_all(self._engine)
+            outbox.ensure_schema(self._engine)
+            safety_records.ensure_schema(self._engine)
             self._add_missing_columns()
             self._created = True
 
@@ -143,39 +147,45 @@ class IntakeStore:
                     connection.execute(sa.text(
                         f"ALTER TABLE {intake_records.name} ADD COLUMN {column.name} {kind}"))
 
-    def save(self, record: IntakeRecord) -> Text:
-        """Inserts or updates the conversation's record; returns its id."""
+    def save(self, record: IntakeRecord, notify: Optional[Text] = None) -> Text:
+        """Inserts or updates the conversation's record; returns its id.
+
+        notify: a notification category (outbox.NEW_INTAKE) to announce the record to
+        staff, written in the same transaction with the record id as its reference;
+        once per record and category, however often the record is saved."""
         for _ in range(2):  # a concurrent first insert makes the second attempt an update
             try:
                 self._ensure_schema()
-                return self._upsert(record)
+                return self._upsert(record, notify)
             except IntegrityError:
                 continue
             except SQLAlchemyError as error:
                 raise IntakeStoreError(f"database error ({type(error).__name__})") from None
         raise IntakeStoreError("could not store the record after a concurrent write")
 
-    def _upsert(self, record: IntakeRecord) -> Text:
+    def _upsert(self, record: IntakeRecord, notify: Optional[Text] = None) -> Text:
         now = _now()
         row = _row(record)
         with self._engine.begin() as connection:
-            existing = connection.execute(
+            record_id = connection.execute(
                 sa.select(intake_records.c.id).where(
                     intake_records.c.conversation_id == record.conversation_id
                 )
             ).scalar_one_or_none()
-            if existing:
+            if record_id:
                 connection.execute(
                     intake_records.update()
-                    .where(intake_records.c.id == existing)
+                    .where(intake_records.c.id == record_id)
                     .values(**row, updated_at=now)
                 )
-                return existing
-            new_id = str(uuid.uuid4())
-            connection.execute(
-                intake_records.insert().values(**row, id=new_id, created_at=now, updated_at=now)
-            )
-            return new_id
+            else:
+                record_id = str(uuid.uuid4())
+                connection.execute(
+                    intake_records.insert().values(**row, id=record_id, created_at=now, updated_at=now)
+                )
+            if notify:
+                outbox.add_notification(connection, notify, record_id)
+            return record_id
 
     def _read(self, query) -> list:
         try:
@@ -227,9 +237,69 @@ class IntakeStore:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None
 
     def delete_conversation(self, conversation_id: Text) -> int:
+        """The intake record only: an urgent safety record is kept for the retention period
+        (vital interests; see delete_safety_records)."""
         deleted = self._write(
             intake_records.delete().where(intake_records.c.conversation_id == conversation_id)
         )
         if deleted:
             scrub_after_delete(self._engine, [intake_records.name])
         return deleted
+
+    # Staff notifications (intake_stores/outbox.py; sent by intake/notifications.py).
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        self._ensure_schema()
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.engine.Connection]:
+        """One transaction on the intake database, for writing a record together with
+        its notification: `with store.transaction() as c: ...; add_notification(c, ...)`.
+        Database errors become IntakeStoreError."""
+        try:
+            self._ensure_schema()
+            with self._engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise IntakeStoreError(f"database error ({type(error).__name__})") from None
+
+    def add_notification(self, category: Text, reference: Text, key: Optional[Text] = None) -> bool:
+        """A notification in a transaction of its own (when there is no record to write
+        with it); see outbox.add_notification."""
+        with self.transaction() as connection:
+            return outbox.add_notification(connection, category, reference, key)
+
+    def notifications(self, status: Text = "unsent") -> List[dict]:
+        """Outbox rows as dicts: status "unsent" (pending or failing), "failed" (tried at
+        least once, not delivered), "sent" or "all"; oldest first."""
+        return [dict(row._mapping) for row in self._read(outbox.select_notifications(status))]
+
+    def safety_records(self) -> list:
+        """Urgent safety records (intake_stores/safety_records.py), newest first."""
+        table = safety_records.safety_records
+        return self._read(sa.select(table).order_by(table.c.created_at.desc()))
+
+    def delete_safety_records(
+        self, conversation_id: Optional[Text] = None, before: Optional[dt.datetime] = None
+    ) -> int:
+        """Safety records of one conversation (staff `delete`) or older than `before`
+        (`purge`), with their notifications once delivered."""
+        table, notes = safety_records.safety_records, outbox.notification_outbox
+        query = sa.select(table.c.id)
+        if conversation_id is not None:
+            query = query.where(table.c.conversation_id == conversation_id)
+        if before is not None:
+            query = query.where(table.c.created_at < before)
+        with self.transaction() as connection:
+            ids = connection.execute(query).scalars().all()
+            if ids:
+                connection.execute(notes.delete().where(notes.c.reference.in_(ids), notes.c.sent_at.is_not(None)))
+                connection.execute(table.delete().where(table.c.id.in_(ids)))
+            return len(ids)
+
+    def delete_old_notifications(self, before: dt.datetime) -> int:
+        """Outbox rows created before `before`, sent or not (past the retention period)."""
+        notes = outbox.notification_outbox
+        return self._write(notes.delete().where(notes.c.created_at < before))

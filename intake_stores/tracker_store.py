@@ -43,6 +43,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from intake.private_files import private_sqlite_file
 from intake_stores.scrub import scrub_after_delete, secure_delete_on
+from intake_stores.safety_escalation import SafetyEscalation
 
 
 ERASE_SLOT = "erase_conversation"
@@ -87,6 +88,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             )
         self._cache: "OrderedDict[Text, _Cached]" = OrderedDict()
         self._cache_size = int(cache_size)
+        self._escalation = SafetyEscalation.from_environment()  # urgent safety records, staff notifications
         if self.engine.dialect.name == "sqlite":
             url = self.engine.url
             self.engine.dispose()
@@ -174,6 +176,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 latest = self._latest_event_id(session, tracker.sender_id)
                 latest = self._insert(session, tracker.sender_id, new_events, latest)
                 session.commit()
+        self._escalation.after_save(tracker)
         if sum(1 for event in tracker.events if isinstance(event, SessionStarted)) > 1:
             # A new session began: a fresh read returns only its events, so start there.
             self._cache.pop(tracker.sender_id, None)

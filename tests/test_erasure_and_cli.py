@@ -35,7 +35,7 @@ def database(request, tmp_path, monkeypatch):
         tracker_kwargs = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432,
                           "db": "test", "username": "postgres"}
         with sa.create_engine(url).begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS intake_records, events"))
+            connection.execute(sa.text("DROP TABLE IF EXISTS intake_records, events, notification_outbox, safety_records"))
     monkeypatch.setenv("INTAKE_DATABASE_URL", url)
     monkeypatch.setenv("INTAKE_TRACKER_URL", url)
     yield url, tracker_kwargs

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Text
 
 from intake.practice import practice_settings
+from intake_stores.encryption import PROFILE_VARIABLE, EncryptionKeyError, check_key
 from intake_rasa_patches import cli as intake_rasa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +144,11 @@ def parse(argv: Optional[List[Text]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[Text]] = None) -> None:
     args = parse(argv)
+    os.environ[PROFILE_VARIABLE] = args.profile  # the action server started below inherits it
+    try:
+        check_key()
+    except EncryptionKeyError as error:
+        sys.exit(f"python -m intake.serve: {error}")
     if not WIDGET_BUNDLE.exists():
         sys.exit(f"The chat widget is not installed ({WIDGET_BUNDLE}): run `make web`.")
     token = auth_token()

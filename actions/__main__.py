@@ -31,6 +31,7 @@ from sanic.exceptions import SanicException
 from intake.private_files import local_secret, restrict_new_files
 from intake_stores.intake_records import IntakeStore
 from intake.notifications import start_background_sender
+from intake_stores.encryption import EncryptionKeyError, check_key
 
 logger = logging.getLogger("actions.server")
 
@@ -119,6 +120,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("INTAKE_ACTIONS_PORT", "5055")))
     parser.add_argument("--host", default=os.environ.get("INTAKE_ACTIONS_HOST", "127.0.0.1"))
     args = parser.parse_args()
+    try:
+        check_key()  # contact details are encrypted: no key, no start (production profile)
+    except EncryptionKeyError as error:
+        raise SystemExit(f"python -m actions: {error}")
     utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
     utils.update_sanic_log_level()
     logger.info("Action server on http://%s:%s", args.host, args.port)

@@ -12,9 +12,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
+from actions.contact import ContactStep, ask_contact_response
 from actions.said_so_far import accumulated, entity_values
 from actions.stages import (
-    CONFIRMING, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
+    ASK_CONTACT, CONFIRMING, CONFIRMING_CONTACT, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
     SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
 )
 from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
@@ -139,8 +140,8 @@ def _considering_ipt(state: IntakeState) -> Step:
 
 
 def _confirming(state: IntakeState) -> Step:
-    if state.intent == "affirm":
-        return Step(stage=SUBMIT)
+    if state.intent == "affirm":  # then how to reach them (actions/contact.py)
+        return Step(say=[(ask_contact_response(), {})], stage=ASK_CONTACT)
     if state.intent == "deny":
         slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS}
         slots["answer_attempts"] = 0.0
@@ -234,6 +235,8 @@ class ActionContinueIntake(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if tracker.get_slot("intake_stage") in (ASK_CONTACT, CONFIRMING_CONTACT):
+            return ContactStep(dispatcher, tracker).run(tracker.get_slot("intake_stage"))
         step = next_step(intake_state(tracker))
         utter_all(dispatcher, step.say)
         events = [SlotSet(slot, value) for slot, value in step.slots.items()]

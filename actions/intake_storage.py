@@ -6,10 +6,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contact import contact_slots, record_contact
 from actions.said_so_far import accumulated
 from actions.stages import CONFIRMING, CONSENT_TO_STORE, DONE, SCREENING_OFFERED
 from intake.ipt_wording import ipt_focus_for, merge_unique
+from intake_stores.handoff_requests import HandoffStore
 from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
+
+try:  # the staff-notification outbox (branch `notify`): announce a new intake
+    from intake_stores.outbox import NEW_INTAKE
+    NOTIFY = {"notify": NEW_INTAKE}
+except ImportError:  # pragma: no cover - until that branch is merged
+    NOTIFY = {}
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +44,8 @@ SCORE_FIELDS = ("phq2_score", "gad2_score", "phq9_score", "gad7_score")
 
 def record_from_tracker(tracker: Tracker, **newer: Any) -> IntakeRecord:
     """The record from the tracker's slots; `newer` holds values this turn is setting."""
-    values = {**{slot: tracker.get_slot(slot) for slot in RECORD_SLOTS}, **newer}
+    values = {**{slot: tracker.get_slot(slot) for slot in RECORD_SLOTS},
+              **record_contact(contact_slots(tracker)), **newer}
     # Also what was said while the action server was down (its turns are in the tracker).
     values["concerns"] = merge_unique(values["concerns"], accumulated(tracker, "concerns", "concern"))
     values["coping_strategies"] = merge_unique(
@@ -80,13 +89,16 @@ class ActionSubmitIntake(_UsesIntakeStore, Action):
             dispatcher.utter_message(response="utter_nothing_stored")
             return [SlotSet("intake_stage", DONE)]
         try:
-            intake_id = self.store.save(record_from_tracker(tracker))
+            record = record_from_tracker(tracker)
+            intake_id = self.store.save(record, **NOTIFY)
         except IntakeStoreError as error:
             # The error names the failure, never what the person wrote.
             logger.error("Storing an intake failed: %s", error)
             dispatcher.utter_message(response="utter_intake_store_failed")
             return [SlotSet("intake_stage", CONFIRMING)]
-        dispatcher.utter_message(response="utter_intake_submitted")
+        reachable = record.contact_phone or record.contact_email
+        dispatcher.utter_message(
+            response="utter_intake_submitted" if reachable else "utter_intake_submitted_no_contact")
         if tracker.get_slot("screening_status"):  # already answered or declined
             return [SlotSet("intake_id", intake_id), SlotSet("intake_stage", DONE)]
         dispatcher.utter_message(response="utter_offer_screening")
@@ -106,6 +118,7 @@ class ActionDeleteMyData(_UsesIntakeStore, Action):
     ) -> List[Dict[Text, Any]]:
         try:
             self.store.delete_conversation(tracker.sender_id)
+            HandoffStore.beside(self.store).delete_conversation(tracker.sender_id)
         except IntakeStoreError as error:
             logger.error("Deleting an intake failed: %s", error)
             dispatcher.utter_message(response="utter_deletion_failed")

@@ -18,12 +18,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import ipt_focus_for, merge_unique
+from actions.contact_validation import CONTACT_VALIDATORS
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
 from actions.said_so_far import accumulated, entity_values  # noqa: F401 (entity_values: used by others)
 
-FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS)
+FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS + CONTACT_VALIDATORS)
 PRESENTING_PROBLEM_MAX_CHARS = 500
 
 

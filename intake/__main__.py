@@ -1,9 +1,13 @@
 """Staff command line for intake records: python -m intake COMMAND (--help for each).
 
   list      newest first, urgent first; --since/--until YYYY-MM-DD, --urgent
-  show ID   the clinician summary of one record (record id or conversation id)
-  export    --format json|csv|markdown [--output FILE]
-  delete ID the record (or safety record) and every tracker event of its conversation
+  show ID   the clinician summary of one record (record id or conversation id, or a
+            hand-off request id), with the contact details decrypted
+  handoffs  requests to talk to a person, urgent first, newest first
+  export    --format json|csv|markdown [--output FILE] (contact details decrypted)
+  delete ID the record (or safety record), its hand-off requests and every tracker event
+            of its conversation
+  key       prints a new encryption key for INTAKE_ENCRYPTION_KEY
   purge     records and conversations older than --older-than DAYS (default: the
             retention period, INTAKE_RETENTION_DAYS, 90), and conversations without
             consent once their session is over
@@ -13,7 +17,8 @@
   safety [ID]         urgent safety records (tier, categories, channel, conversation)
 
 Databases: INTAKE_DATABASE_URL (intake records), INTAKE_TRACKER_URL (Rasa's tracker
-store); both default to the SQLite files under var/. Errors are one line on stderr
+store); both default to the SQLite files under var/. Contact details are decrypted with
+INTAKE_ENCRYPTION_KEY (intake_stores/encryption.py). Errors are one line on stderr
 with exit code 1 (2 for wrong usage).
 """
 import argparse
@@ -25,9 +30,12 @@ import sys
 from dataclasses import asdict
 from typing import List, Optional, Sequence
 
+from intake_stores.encryption import EncryptionKeyError, generate_key
 from intake_stores.erasure import TrackerEvents, erase_conversation, retention_days
+from intake.contact_summary import render_handoffs_only
 from intake.practice import PracticeConfigError
 from intake.private_files import restrict_new_files
+from intake_stores.handoff_requests import HandoffRequest, HandoffStore
 from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 from intake.summary import render_summary
 from intake import notifications as staff_notifications
@@ -37,7 +45,11 @@ SESSION_MINUTES = 60  # endpoints' session_expiration_time: after it, no consent
 EXPORT_FIELDS = ["id", "conversation_id", "created_at", "updated_at", "urgent", "risk_flag", "concerns",
                  "coping_strategies", "ipt_focus", "therapy_accepted", "preferred_days", "preferred_time",
                  "session_format", "presenting_problem", "phq2_score", "gad2_score", "phq9_score",
-                 "phq9_band", "gad7_score", "gad7_band", "screening_status", "screening_answers"]
+                 "phq9_band", "gad7_score", "gad7_band", "screening_status", "screening_answers",
+                 "contact_name", "contact_method", "contact_phone", "contact_email", "contact_voicemail_ok",
+                 "contact_best_time", "contact_region", "contact_age", "contact_payment"]
+HANDOFF_FIELDS = ["id", "created_at", "urgency", "within_office_hours", "reason", "contact_name",
+                  "contact_method", "contact_phone", "contact_email", "contact_voicemail_ok", "contact_best_time"]
 
 
 class CommandError(Exception):
@@ -59,11 +71,21 @@ def _as_dict(record: IntakeRecord) -> dict:
     return {k: data[k] for k in EXPORT_FIELDS}
 
 
-def export_text(records: List[IntakeRecord], fmt: str) -> str:
+def _handoff_dict(request: HandoffRequest) -> dict:
+    data = asdict(request)
+    data["created_at"] = data["created_at"].isoformat() if data["created_at"] else None
+    return {k: data[k] for k in HANDOFF_FIELDS}
+
+
+def export_text(records: List[IntakeRecord], fmt: str, handoffs: Optional[HandoffStore] = None) -> str:
+    requests = {r.conversation_id: handoffs.for_conversation(r.conversation_id) for r in records} \
+        if handoffs else {}
     if fmt == "json":
-        return json.dumps([_as_dict(r) for r in records], indent=2, ensure_ascii=False) + "\n"
+        return json.dumps([{**_as_dict(r), "handoff_requests": [
+            _handoff_dict(h) for h in requests.get(r.conversation_id, [])]} for r in records],
+            indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return "\n---\n\n".join(render_summary(r) for r in records)
+        return "\n---\n\n".join(render_summary(r, requests.get(r.conversation_id)) for r in records)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
@@ -76,14 +98,34 @@ def export_text(records: List[IntakeRecord], fmt: str) -> str:
     return out.getvalue()
 
 
-def _record(store: IntakeStore, key: str) -> IntakeRecord:
+def _show(store: IntakeStore, handoffs: HandoffStore, key: str) -> str:
     record = store.find(key)
-    if record is None:
-        raise CommandError(f"no intake record with id or conversation id '{key}'")
-    return record
+    if record is not None:
+        return render_summary(record, handoffs.for_conversation(record.conversation_id))
+    request = handoffs.find(key)
+    conversation_id = request.conversation_id if request else key
+    requests = handoffs.for_conversation(conversation_id)
+    if not requests:
+        raise CommandError(f"no intake record or hand-off request with id or conversation id '{key}'")
+    return render_handoffs_only(conversation_id, requests)
+
+
+def _conversation_of(store: IntakeStore, handoffs: HandoffStore, key: str) -> str:
+    record = store.find(key)
+    if record is not None:
+        return record.conversation_id
+    request = handoffs.find(key)
+    if request is not None:
+        return request.conversation_id
+    if handoffs.for_conversation(key):
+        return key
+    raise CommandError(f"no intake record with id or conversation id '{key}'")
 
 
 def run(args: argparse.Namespace, store: IntakeStore, tracker: TrackerEvents) -> str:
+    handoffs = HandoffStore.beside(store)
+    if args.command == "key":
+        return generate_key() + "\n"
     if args.command == "list":
         records = store.all(since=args.since, until=args.until, urgent_only=args.urgent)
         lines = [f"{'id':36}  {'created (UTC)':16}  {'':6}  concerns"]
@@ -92,24 +134,33 @@ def run(args: argparse.Namespace, store: IntakeStore, tracker: TrackerEvents) ->
             lines.append(f"{r.id:36}  {created:16}  {'URGENT' if r.urgent else '':6}  {', '.join(r.concerns)}")
         return "\n".join(lines) + f"\n{len(records)} record(s)\n"
     if args.command == "show":
-        return render_summary(_record(store, args.id))
+        return _show(store, handoffs, args.id)
+    if args.command == "handoffs":
+        requests = handoffs.all()
+        lines = [f"{'id':36}  {'created (UTC)':16}  {'':6}  {'office hours':12}  conversation"]
+        for h in requests:
+            created = h.created_at.strftime("%Y-%m-%d %H:%M") if h.created_at else ""
+            lines.append(f"{h.id:36}  {created:16}  {'URGENT' if h.urgency == 'urgent' else '':6}  "
+                         f"{'within' if h.within_office_hours else 'outside':12}  {h.conversation_id}")
+        return "\n".join(lines) + f"\n{len(requests)} request(s)\n"
     if args.command == "export":
-        text = export_text(store.all(), args.format)
+        text = export_text(store.all(), args.format, handoffs)
         if args.output:
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(text)
             return f"exported to {args.output}\n"
         return text
     if args.command == "delete":
+        record = store.find(args.id)
         safety = [r for r in store.safety_records() if args.id in (r.id, r.conversation_id)]
-        if safety and store.find(args.id) is None:  # a safety record without an intake record
+        if record is None and safety:  # a safety record without an intake record
             conversation_id = safety[0].conversation_id
-            erase_conversation(conversation_id, store, tracker)
-            store.delete_safety_records(conversation_id)
-            return f"deleted safety record(s) and conversation {conversation_id}\n"
-        record = _record(store, args.id)
-        erase_conversation(record.conversation_id, store, tracker)
-        store.delete_safety_records(record.conversation_id)
+        else:
+            conversation_id = _conversation_of(store, handoffs, args.id)
+        erase_conversation(conversation_id, store, tracker, handoffs)
+        store.delete_safety_records(conversation_id)
+        if record is None:
+            return f"deleted the hand-off requests or safety records and conversation {conversation_id}\n"
         return f"deleted record {record.id} and conversation {record.conversation_id}\n"
     if args.command == "purge":
         now = dt.datetime.now(dt.timezone.utc)
@@ -118,7 +169,7 @@ def run(args: argparse.Namespace, store: IntakeStore, tracker: TrackerEvents) ->
         conversations |= set(tracker.conversations_inactive_since(cutoff))
         conversations |= set(tracker.conversations_without_consent(now - dt.timedelta(minutes=SESSION_MINUTES)))
         for conversation_id in conversations:
-            erase_conversation(conversation_id, store, tracker)
+            erase_conversation(conversation_id, store, tracker, handoffs)
         # Safety records outlive a declined consent, not the retention period.
         safety = store.delete_safety_records(before=cutoff)
         store.delete_old_notifications(before=cutoff)
@@ -188,6 +239,8 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--until", type=_date)
     listing.add_argument("--urgent", action="store_true", help="only urgent records")
     commands.add_parser("show", help="one record's summary").add_argument("id")
+    commands.add_parser("handoffs", help="requests to talk to a person")
+    commands.add_parser("key", help="print a new encryption key (INTAKE_ENCRYPTION_KEY)")
     export = commands.add_parser("export", help="all records")
     export.add_argument("--format", choices=["json", "csv", "markdown"], default="json")
     export.add_argument("--output")
@@ -208,7 +261,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         sys.stdout.write(run(args, IntakeStore.from_environment(), TrackerEvents()))
         return 0
-    except (CommandError, IntakeStoreError, PracticeConfigError, OSError) as error:
+    except (CommandError, IntakeStoreError, PracticeConfigError, EncryptionKeyError, OSError) as error:
         print(f"intake: {error}", file=sys.stderr)
         return 1
 

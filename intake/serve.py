@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Text
 
 from intake.practice import practice_settings
 from intake.private_files import local_secret, private_directory, restrict_new_files
+from intake_stores.encryption import PROFILE_VARIABLE, EncryptionKeyError, check_key
 from intake_rasa_patches import cli as intake_rasa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +159,11 @@ def action_server_environment(actions_port: int) -> None:
 def main(argv: Optional[List[Text]] = None) -> None:
     restrict_new_files()  # databases, tokens and logs readable by their owner only
     args = parse(argv)
+    os.environ[PROFILE_VARIABLE] = args.profile  # the action server started below inherits it
+    try:
+        check_key()
+    except EncryptionKeyError as error:
+        sys.exit(f"python -m intake.serve: {error}")
     if not WIDGET_BUNDLE.exists():
         sys.exit(f"The chat widget is not installed ({WIDGET_BUNDLE}): run `make web`.")
     token = auth_token()

@@ -1,7 +1,9 @@
 """The one-page referral summary a clinician reads in 30 seconds: urgency first."""
-from typing import Text
+from typing import List, Optional, Text
 
 from intake.screening import ANSWER_LABELS, SELF_HARM_ITEM
+from intake.contact_summary import contact_lines, handoff_lines
+from intake_stores.handoff_requests import HandoffRequest
 from intake_stores.intake_records import IntakeRecord
 from intake.vocabulary import (
     CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
@@ -36,8 +38,9 @@ def describe_screening(record: IntakeRecord) -> Text:
     return ", ".join(parts) + status
 
 
-def render_summary(record: IntakeRecord) -> Text:
-    """Markdown; reads as plain text too."""
+def render_summary(record: IntakeRecord, handoffs: Optional[List[HandoffRequest]] = None) -> Text:
+    """Markdown; reads as plain text too. Contains the decrypted contact details: for
+    staff only (the CLI and the export)."""
     when = record.created_at.strftime("%Y-%m-%d %H:%M UTC") if record.created_at else "unknown date"
     urgency = (
         "**URGENT: risk flag.** The person triggered the crisis response during the intake. "
@@ -73,6 +76,9 @@ def render_summary(record: IntakeRecord) -> Text:
         f"- **Scheduling:** {schedule}",
         f"- **Screening:** {describe_screening(record)}. Self-report scores to inform triage; not a diagnosis.",
         "",
+        *contact_lines(record),
+        "",
+        *([*handoff_lines(handoffs), ""] if handoffs else []),
         f"Conversation `{record.conversation_id}` · record `{record.id}`",
     ]
     return "\n".join(lines) + "\n"

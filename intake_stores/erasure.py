@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from intake.practice import practice_settings
+from intake_stores.handoff_requests import HandoffStore
 from intake_stores.intake_records import IntakeStore, IntakeStoreError
 from intake_stores.scrub import scrub_after_delete, zero_deleted_rows
 
@@ -77,6 +78,11 @@ class TrackerEvents:
         return [c for c in self.conversations_inactive_since(inactive_since) if c in declined_ids]
 
 
-def erase_conversation(conversation_id: Text, store: IntakeStore, tracker: TrackerEvents) -> int:
-    """Removes the intake record and every tracker event; returns the rows removed."""
-    return store.delete_conversation(conversation_id) + tracker.delete(conversation_id)
+def erase_conversation(
+    conversation_id: Text, store: IntakeStore, tracker: TrackerEvents, handoffs: Optional[HandoffStore] = None
+) -> int:
+    """Removes the intake record, any hand-off requests and every tracker event; returns
+    the rows removed."""
+    handoffs = handoffs or HandoffStore.beside(store)
+    return (store.delete_conversation(conversation_id) + handoffs.delete_conversation(conversation_id)
+            + tracker.delete(conversation_id))

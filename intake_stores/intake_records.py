@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from intake.private_files import private_sqlite_file
 from intake_stores import outbox, safety_records
+from intake_stores.encryption import EncryptedText
 from intake_stores.scrub import scrub_after_delete, zero_deleted_rows
 
 DEFAULT_URL = "sqlite:///var/intake.db"
@@ -49,6 +50,17 @@ intake_records = sa.Table(
     sa.Column("gad7_band", sa.String(32)),
     sa.Column("screening_status", sa.String(16)),
     sa.Column("screening_answers", sa.Text),  # JSON: item slot -> 0..3, answered items only
+    # Contact details (actions/contact.py): protected health information, so encrypted
+    # at rest (intake_stores/encryption.py); only the method and yes/no answers are not.
+    sa.Column("contact_name", EncryptedText),
+    sa.Column("contact_method", sa.String(16)),
+    sa.Column("contact_phone", EncryptedText),
+    sa.Column("contact_email", EncryptedText),
+    sa.Column("contact_voicemail_ok", sa.Boolean),
+    sa.Column("contact_best_time", EncryptedText),
+    sa.Column("contact_region", EncryptedText),
+    sa.Column("contact_age", sa.String(16)),
+    sa.Column("contact_payment", EncryptedText),
 )
 JSON_COLUMNS = {"concerns": list, "coping_strategies": list, "preferred_days": list,
                 "screening_answers": dict}
@@ -78,6 +90,15 @@ class IntakeRecord:
     gad7_band: Optional[Text] = None
     screening_status: Optional[Text] = None
     screening_answers: Dict[Text, int] = field(default_factory=dict)
+    contact_name: Optional[Text] = None
+    contact_method: Optional[Text] = None  # phone, text or email
+    contact_phone: Optional[Text] = None  # E.164
+    contact_email: Optional[Text] = None
+    contact_voicemail_ok: Optional[bool] = None  # may a message name the practice
+    contact_best_time: Optional[Text] = None
+    contact_region: Optional[Text] = None
+    contact_age: Optional[Text] = None  # adult, minor or not_given
+    contact_payment: Optional[Text] = None  # insurance, self_pay, not_sure or not_given
     id: Optional[Text] = None
     created_at: Optional[dt.datetime] = None
     updated_at: Optional[dt.datetime] = None

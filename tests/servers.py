@@ -40,9 +40,12 @@ SEED_PATIENT_LINES = [
     "Okay, that sounds doable. I think I would like to try that.",
     "Thank you so much for your help. I'm really looking forward to getting started.",
 ]
-# Where the transcript has no line: the consent answer and the scheduling answers.
+# Where the transcript has no line: the consent answer, the scheduling answers and the
+# answer to "may I take your contact details?" (declined here: tests/e2e/test_contact_handoff.py
+# gives them).
 CONSENT_LINE = "yes, that's okay"
 SCHEDULING_LINES = ["Tuesday and Thursday evenings", "by video please", "yes"]
+CONTACT_LINES = ["no thanks"]
 
 
 # The secret the servers started here sign conversation ids with (intake_channels/ownership.py),
@@ -71,7 +74,7 @@ def rest_id(sender: str) -> str:
 
 def conversation() -> List[str]:
     lines = SEED_PATIENT_LINES
-    return lines[:1] + [CONSENT_LINE] + lines[1:-1] + SCHEDULING_LINES + lines[-1:]
+    return lines[:1] + [CONSENT_LINE] + lines[1:-1] + SCHEDULING_LINES + CONTACT_LINES + lines[-1:]
 
 
 _HANDED_OUT = set()

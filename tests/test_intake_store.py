@@ -98,7 +98,8 @@ async def test_submit_action_stores_the_intake(tmp_path, tracker_factory, dispat
     store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
     tracker = tracker_factory(
         slots={"concerns": ["stress"], "preferred_days": ["monday"], "preferred_time": "morning",
-               "session_format": "phone", "therapy_accepted": True, "risk_flag": True, "consent_given": True},
+               "session_format": "phone", "therapy_accepted": True, "risk_flag": True, "consent_given": True,
+               "contact_method": "text", "contact_phone": "+12125550188", "contact_address": "+1 212-555-0188"},
         intent="affirm", sender_id="conv-42",
     )
     events = await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
@@ -106,6 +107,7 @@ async def test_submit_action_stores_the_intake(tmp_path, tracker_factory, dispat
     assert events == [SlotSet("intake_id", stored.id), SlotSet("intake_stage", "screening_offered")]
     assert responses(dispatcher) == ["utter_intake_submitted", "utter_offer_screening"]
     assert stored.urgent and stored.preferred_days == ["monday"] and stored.session_format == "phone"
+    assert (stored.contact_method, stored.contact_phone) == ("text", "+12125550188")
 
 
 async def test_a_failed_write_is_told_honestly_and_logged_without_user_text(tracker_factory, dispatcher, domain, caplog):

@@ -10,7 +10,10 @@ from tests.conftest import ROOT
 
 # Values the custom actions pass with their responses.
 ACTION_VARIABLES = {"reflection": "stress", "coping": "meditation", "rationale": "stress",
-                    "focus_explanation": "IPT helps.", "summary": "Monday, mornings, by phone"}
+                    "focus_explanation": "IPT helps.", "summary": "Monday, mornings, by phone",
+                    # actions/contact.py and actions/handoff.py
+                    "schedule": "Monday, mornings, by phone", "contact": "They'll text you.",
+                    "how": "text you at +1 212-555-0188", "next_opening": "Monday at 9am"}
 
 
 @pytest.fixture(scope="module")

@@ -258,7 +258,7 @@ def test_odd_but_valid_messages_get_an_answer_and_are_kept_in_order(servers):
 def test_delete_my_data_in_the_chat_removes_everything(servers):
     port, sender, secret = servers["port"], "conv-erase-7731", "my sister Qwertz and I keep fighting"
     for line in ["hi", "yes, that's okay", secret, "I'd like to start therapy", "weekdays", "mornings",
-                 "by phone", "yes"]:
+                 "by phone", "yes", "no thanks"]:
         replies = texts(send(port, sender, line))
     assert "passed your intake" in replies, replies
     assert servers["store"].get(rest_id(sender)) is not None

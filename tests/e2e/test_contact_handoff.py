@@ -139,7 +139,7 @@ def test_a_handoff_can_be_made_without_leaving_details(servers):
 
 def test_the_database_file_holds_no_contact_detail_in_clear(servers, full_intake):
     port, sender = servers["port"], "handoff-db"
-    send(port, sender, "I'd like a person to get in touch")
+    send(port, sender, "can I talk to a real person")
     send(port, sender, f"email {EMAIL} please")
     assert servers["handoffs"].for_conversation(sender)[0].contact_email == EMAIL  # stored, readable with the key
     assert servers["store"].get(full_intake[0]).contact_phone == PHONE_E164

@@ -169,7 +169,7 @@ def test_crisis_then_a_completed_intake_is_stored_urgent(servers):
     port = servers["port"]
     send(port, "urgent", "sometimes I think about ending it all")
     send(port, "urgent", "yes I'm safe")
-    for line in ["I'd like to start therapy", "weekdays", "mornings", "by phone", "yes"]:
+    for line in ["I'd like to start therapy", "weekdays", "mornings", "by phone", "yes", "no thanks"]:
         replies = texts(send(port, "urgent", line))
     assert "may I keep a record" in replies  # consent was never given: asked before storing
     assert servers["store"].get(rest_id("urgent")) is None

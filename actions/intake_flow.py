@@ -11,12 +11,23 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.slot_mappings import entity_values
 from actions.stages import (
-    CONFIRMING, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
-    SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
+    CONFIRMING,
+    CONSENT_TO_STORE,
+    DECLINED,
+    DONE,
+    IPT_OFFERED,
+    IPT_SUGGESTED,
+    LISTENING,
+    NO_CONSENT,
+    SCREENING,
+    SCREENING_OFFERED,
+    START_SCHEDULING,
+    SUBMIT,
+    SUGGEST_IPT,
 )
+from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
 
 Utterance = Tuple[Text, Dict[Text, Any]]

@@ -5,8 +5,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.stages import IPT_SUGGESTED
+from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 
 
 class ActionSuggestIpt(Action):

@@ -17,10 +17,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from intake.ipt_wording import ipt_focus_for, merge_unique
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
+from intake.ipt_wording import ipt_focus_for, merge_unique
 
 FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS)
 PRESENTING_PROBLEM_MAX_CHARS = 500

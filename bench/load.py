@@ -30,8 +30,18 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 from speed import ROOT, rasa_command, train, train_both  # noqa: E402
+
 from tests.servers import (  # noqa: E402
-    ACTION_SERVER, PYTHON, conversation, free_port, percentile, process, pss_mb, rss_mb, wait_for, write_endpoints,
+    ACTION_SERVER,
+    PYTHON,
+    conversation,
+    free_port,
+    percentile,
+    process,
+    pss_mb,
+    rss_mb,
+    wait_for,
+    write_endpoints,
 )
 
 LEVELS = [1, 20, 100]

@@ -8,6 +8,7 @@ SQLite tracker store of endpoints.yml. CPU time (time.process_time) rather than 
 time, so that other load on the machine counts less; the action server's CPU time is
 read from /proc. A change's share = (CPU without it - CPU with all) / CPU without it.
 """
+
 import json
 import subprocess
 import sys
@@ -58,7 +59,11 @@ def measure(leave_out: str, endpoints: Path, actions_pid: int) -> dict:
     before = cpu_seconds(actions_pid)
     done = subprocess.run(
         [PYTHON, "-c", textwrap.dedent(RUN), str(MODEL), str(endpoints), str(CONVERSATIONS)],
-        cwd=ROOT, env=dict(env(), LEAVE_OUT=leave_out), capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=dict(env(), LEAVE_OUT=leave_out),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return {
@@ -73,16 +78,24 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="intake-shares-"))
     port = free_port()
     results = {}
-    with process(ACTION_SERVER + ["--port", str(port)], work / "actions.log",
-                 extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}) as actions:
+    with process(
+        ACTION_SERVER + ["--port", str(port)],
+        work / "actions.log",
+        extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+    ) as actions:
         wait_for(f"http://127.0.0.1:{port}/health")
-        for leave_out in [""] + [patch.module for patch in intake_rasa_patches.PATCHES if patch.module in SPEED_CHANGES]:
-            endpoints = write_endpoints(work / f"endpoints-{leave_out or 'all'}.yml", port,
-                                        work / f"tracker-{leave_out or 'all'}.db")
+        for leave_out in [""] + [
+            patch.module for patch in intake_rasa_patches.PATCHES if patch.module in SPEED_CHANGES
+        ]:
+            endpoints = write_endpoints(
+                work / f"endpoints-{leave_out or 'all'}.yml", port, work / f"tracker-{leave_out or 'all'}.db"
+            )
             results[leave_out or "all"] = measure(leave_out, endpoints, actions.pid)
             print(leave_out or "all", results[leave_out or "all"], flush=True)
     every = results["all"]
-    print(f"\nCPU per turn with every change: Rasa {every['rasa_ms']:.1f} ms, action server {every['actions_ms']:.1f} ms")
+    print(
+        f"\nCPU per turn with every change: Rasa {every['rasa_ms']:.1f} ms, action server {every['actions_ms']:.1f} ms"
+    )
     print(f"{'left out':26}{'Rasa ms':>10}{'actions ms':>12}{'share of a turn':>18}")
     for name, result in results.items():
         if name == "all":

@@ -21,10 +21,10 @@ import sys
 from dataclasses import asdict
 from typing import List, Optional, Sequence
 
-from intake_stores.erasure import TrackerEvents, erase_conversation, retention_days
 from intake.practice import PracticeConfigError
-from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 from intake.summary import render_summary
+from intake_stores.erasure import TrackerEvents, erase_conversation, retention_days
+from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
 
 SESSION_MINUTES = 60  # endpoints' session_expiration_time: after it, no consent means no text kept
 EXPORT_FIELDS = ["id", "conversation_id", "created_at", "updated_at", "urgent", "risk_flag", "concerns",

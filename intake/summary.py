@@ -2,10 +2,15 @@
 from typing import Text
 
 from intake.screening import ANSWER_LABELS, SELF_HARM_ITEM
-from intake_stores.intake_records import IntakeRecord
 from intake.vocabulary import (
-    CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
+    CONCERN_LABELS,
+    COPING_WORDS,
+    IPT_FOCUS_LABELS,
+    IPT_FOCUS_REASONS,
+    describe_schedule,
+    join_words,
 )
+from intake_stores.intake_records import IntakeRecord
 
 QUOTE_MAX_CHARS = 200
 

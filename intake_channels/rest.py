@@ -23,8 +23,8 @@ from sanic import Blueprint, Sanic
 from sanic.exceptions import InvalidUsage as BadRequest  # 400; named BadRequest in later Sanic
 from sanic.request import Request
 
-from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, max_message_chars
 from intake_channels import worker_balance
+from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, max_message_chars
 
 MAX_SENDER_CHARS = 255
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

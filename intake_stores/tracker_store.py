@@ -27,9 +27,8 @@ from typing import Any, Dict, List, Optional, Text
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
-
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 ERASE_SLOT = "erase_conversation"
 

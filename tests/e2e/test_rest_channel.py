@@ -9,7 +9,17 @@ import sqlalchemy as sa
 
 from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import ACTION_SERVER, RASA, conversation, free_port, get_json, post_raw, process, wait_for, write_endpoints
+from tests.servers import (
+    ACTION_SERVER,
+    RASA,
+    conversation,
+    free_port,
+    get_json,
+    post_raw,
+    process,
+    wait_for,
+    write_endpoints,
+)
 from tests.servers import send as send_to_server
 
 SENT = []  # every user text of this module, for the log scan at the end

@@ -18,7 +18,7 @@ export TQDM_DISABLE := 1
 
 TRAINING_INPUTS := config.yml $(shell find domain data intake_nlu intake_dialogue -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: setup model run serve serve-prod actions web browser test validate unit e2e bench bench-speed bench-safety bench-load clean
+.PHONY: setup model run serve serve-prod actions web browser test lint validate unit e2e bench bench-speed bench-safety bench-load clean
 
 # The production profile's local defaults (endpoints.prod.yml): the PostgreSQL and Redis
 # on 127.0.0.1. A deployment sets its own; passwords only ever come from the environment.
@@ -59,11 +59,15 @@ $(MODEL): $(SPACY_MODEL)/meta.json $(TRAINING_INPUTS)
 	$(RASA) train --domain domain --fixed-model-name intake --out models
 	@touch $@
 
+# The conversation on the terminal; Rasa's and the libraries' warnings and logs (standard
+# error) in var/rasa-shell.log, so the first thing on screen is the shell's prompt.
 run: $(MODEL)
 	@umask 077; mkdir -p var
 	@$(PY) -m actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
 	@if [ -t 0 ]; then \
-		$(RASA) shell --model $(MODEL) -i 127.0.0.1; \
+		echo "Loading the model; library warnings and logs go to var/rasa-shell.log ..."; \
+		$(RASA) shell --model $(MODEL) -i 127.0.0.1 2> var/rasa-shell.log \
+		|| { echo "make run: the shell stopped with an error; the end of var/rasa-shell.log:"; tail -n 20 var/rasa-shell.log; }; \
 	else \
 		echo "make run: standard input is not a terminal, so no shell is opened."; \
 		echo "Trained model: $(MODEL). Talk to it from a terminal with 'make run'."; \
@@ -105,7 +109,15 @@ unit: $(SPACY_MODEL)/meta.json web browser
 e2e: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results
 
-test: validate $(MODEL) web browser
+# ruff: lint (pyproject.toml [tool.ruff]) and the format check; FORMAT_CHECK=0 skips the latter.
+FORMAT_CHECK ?= 1
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+ifeq ($(FORMAT_CHECK),1)
+	$(BIN)/ruff format --check .
+endif
+
+test: lint validate $(MODEL) web browser
 	$(BIN)/pytest -q
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results
 

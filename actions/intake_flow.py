@@ -18,6 +18,7 @@ from actions.stages import (
     ASK_CONTACT, CONFIRMING, CONFIRMING_CONTACT, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
     SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
 )
+from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
 
 Utterance = Tuple[Text, Dict[Text, Any]]

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.said_so_far import accumulated
 from actions.stages import IPT_SUGGESTED
+from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 
 
 class ActionSuggestIpt(Action):

@@ -1,8 +1,8 @@
 """The scheduling form's questions: days, time of day and session format."""
 from typing import Any, Dict, Optional, Text
 
-from intake import scheduling_normalizer as normalize
 from actions.validation_base import AnswerValidator
+from intake import scheduling_normalizer as normalize
 
 OFFER_HUMAN = "utter_offer_human_for_scheduling"
 

@@ -12,11 +12,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.stages import DONE, SCREENING_RISK
 from actions.intake_storage import _UsesIntakeStore, record_from_tracker
+from actions.stages import DONE, SCREENING_RISK
 from actions.validation_base import AnswerValidator
 from intake.screening import (
-    ASKING_ORDER, NOT_ASKED, items_to_leave_out, normalize_answer, score_answers, self_harm_positive,
+    ASKING_ORDER,
+    NOT_ASKED,
+    items_to_leave_out,
+    normalize_answer,
+    score_answers,
+    self_harm_positive,
 )
 from intake_stores.intake_records import IntakeStoreError
 

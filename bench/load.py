@@ -11,7 +11,8 @@ is printed twice: resident (RSS, each process's own count, added up) and proport
 Each Rasa server: 1 Rasa process and the action server (1 process, shared), SQLite
 tracker store; then this project again with 2 Sanic worker processes and a Redis lock
 store. The load generator is 1 asyncio process on the same 2-core machine.
-LOAD_SECONDS (default 20) sets the length of each level.
+LOAD_SECONDS (default 20) sets the length of each level; LOAD_STOCK_MODEL=path uses a stock
+model trained before (the same stock configuration and data) instead of training it again.
 """
 import asyncio
 import os
@@ -28,7 +29,8 @@ import aiohttp
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
-from speed import rasa_command, train_both  # noqa: E402
+from speed import ROOT, rasa_command, train, train_both  # noqa: E402
+
 from tests.servers import (  # noqa: E402
     ACTION_SERVER, PYTHON, conversation, free_port, percentile, process, pss_mb, rss_mb, signed, wait_for,
     write_endpoints,
@@ -152,7 +154,13 @@ def report(results):
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="intake-load-"))
     try:
-        train_both(work)
+        stock_model = os.environ.get("LOAD_STOCK_MODEL")
+        if stock_model:  # a stock model trained by an earlier run (training it takes minutes)
+            print(f"stock `rasa init` model from {stock_model}, not trained again", flush=True)
+            shutil.copy(stock_model, work / "stock.tar.gz")
+            train(ROOT / "config.yml", work, "ours")
+        else:
+            train_both(work)
         actions_port = free_port()
         results = {}
         with process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",

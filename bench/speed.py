@@ -16,7 +16,18 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.servers import (  # noqa: E402
-    ACTION_SERVER, RASA, ROOT, STOCK_RASA, conversation, env, free_port, percentile, process, send, wait_for, write_endpoints,
+    ACTION_SERVER,
+    RASA,
+    ROOT,
+    STOCK_RASA,
+    conversation,
+    env,
+    free_port,
+    percentile,
+    process,
+    send,
+    wait_for,
+    write_endpoints,
 )
 
 STOCK_CONFIG = ROOT / ".venv/lib/python3.10/site-packages/rasa/cli/initial_project/config.yml"

@@ -6,8 +6,14 @@ from intake.contact_summary import contact_lines, handoff_lines
 from intake_stores.handoff_requests import HandoffRequest
 from intake_stores.intake_records import IntakeRecord
 from intake.vocabulary import (
-    CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
+    CONCERN_LABELS,
+    COPING_WORDS,
+    IPT_FOCUS_LABELS,
+    IPT_FOCUS_REASONS,
+    describe_schedule,
+    join_words,
 )
+from intake_stores.intake_records import IntakeRecord
 
 QUOTE_MAX_CHARS = 200
 

@@ -8,6 +8,7 @@ A name counts when it is a whole string literal `utter_...` in one of the projec
 packages. A name built at run time (an f-string starting with `utter_`) cannot be checked,
 so it is reported as such and the test fails: write response names out in full.
 """
+
 import ast
 import re
 from pathlib import Path
@@ -15,7 +16,13 @@ from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
-    "actions", "intake", "intake_channels", "intake_dialogue", "intake_nlu", "intake_rasa_patches", "intake_stores",
+    "actions",
+    "intake",
+    "intake_channels",
+    "intake_dialogue",
+    "intake_nlu",
+    "intake_rasa_patches",
+    "intake_stores",
 )
 RESPONSE_NAME = re.compile(r"utter_[a-z0-9_]*[a-z0-9]")
 

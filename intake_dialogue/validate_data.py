@@ -12,6 +12,7 @@ does a response named in the code that the domain does not declare.
 
 Usage: python -m intake_dialogue.validate_data [--domain domain] [--data data] [--config config.yml]
 """
+
 import argparse
 import re
 import sys

@@ -36,6 +36,9 @@ class Patch:
 
 
 # In install order: lean_imports must come before Rasa's policies or spaCy are imported.
+# Removed after measuring each one's share of a turn (bench/patch_shares.py, bench/RESULTS.md):
+# action_connection (kept-alive action calls: replaced the HTTP request of every endpoint
+# and resent requests), debug_log_copies and tracker_copy (under 3% of a turn each).
 PATCHES = (
     Patch("lean_imports", (
         "rasa.utils.train_utils",
@@ -44,7 +47,6 @@ PATCHES = (
         "rasa.core.run.load_agent_on_start",
     )),
     Patch("command_guard", ("rasa.nlu.classifiers.regex_message_handler.RegexMessageHandler.process",)),
-    Patch("action_connection", ("rasa.utils.endpoints.EndpointConfig.request",)),
     Patch("action_reply_validation", ("rasa.core.actions.action.RemoteAction._validate_action_result",)),
     Patch("action_server_guard", (
         "rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT",
@@ -57,12 +59,6 @@ PATCHES = (
         "structlog.processors.dict_tracebacks",
         "rasa.core.processor.MessageProcessor.run_anonymization_pipeline",
     )),
-    Patch("debug_log_copies", (
-        "rasa.core.processor.copy",
-        "rasa.core.policies.rule_policy.copy",
-        "rasa.core.policies.memoization.copy",
-    )),
-    Patch("tracker_copy", ("rasa.shared.core.trackers.DialogueStateTracker.copy",)),
     Patch("applied_events", ("rasa.shared.core.trackers.DialogueStateTracker.applied_events",)),
     Patch("turn_scheduling", ("rasa.core.processor.MessageProcessor.handle_message",)),
     Patch("store_outage", (

@@ -16,7 +16,6 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, Optional, Text
 
 import fastjsonschema
-from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL

@@ -13,7 +13,13 @@ from itertools import islice
 from typing import FrozenSet, List, Optional, Text
 
 from rasa.shared.core.events import (
-    ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted, UserUtteranceReverted,
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 

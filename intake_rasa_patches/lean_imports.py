@@ -127,6 +127,7 @@ def _read_training_graph_on_demand() -> None:
 
 def _run_loaded_models_sequentially() -> None:
     import rasa.core.processor
+
     from intake_rasa_patches.graph_runner import SequentialGraphRunner
 
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
@@ -138,6 +139,7 @@ def _freeze_loaded_model_for_gc() -> None:
     server, and a full collection that walks them all stalls every turn of that worker
     for about 200 ms (measured under load; about 50 ms after the freeze)."""
     import gc
+
     import rasa.core.run
 
     load_agent_on_start = rasa.core.run.load_agent_on_start

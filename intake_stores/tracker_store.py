@@ -38,8 +38,8 @@ import sqlalchemy as sa
 import rasa.shared.utils.cli
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import SessionStarted
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from intake.private_files import private_sqlite_file
 from intake_stores.scrub import scrub_after_delete, secure_delete_on

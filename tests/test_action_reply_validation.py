@@ -4,8 +4,6 @@ from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
-import intake_rasa_patches
-
 pytestmark = pytest.mark.patched
 
 action = RemoteAction("action_test", None)
@@ -49,10 +47,23 @@ def test_a_full_reply_of_our_actions_passes():
 
 def test_events_of_every_kind_are_judged_as_rasas_schema_judges_them():
     from rasa.shared.core.events import (
-        ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, ConversationPaused, ConversationResumed,
-        FollowupAction, LoopInterrupted, ReminderCancelled, ReminderScheduled, Restarted, SessionStarted,
-        SlotSet, UserUttered, UserUtteranceReverted,
+        ActionExecuted,
+        ActiveLoop,
+        AllSlotsReset,
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        FollowupAction,
+        LoopInterrupted,
+        ReminderCancelled,
+        ReminderScheduled,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUtteranceReverted,
+        UserUttered,
     )
+
     from intake_rasa_patches.action_reply_validation import _fast_check
 
     check = _fast_check()

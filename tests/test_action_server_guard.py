@@ -1,12 +1,12 @@
 """When Rasa's slot extraction calls the action server: only when the slot-mapping action
 can change a slot, never for a crisis message."""
+import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from intake_rasa_patches.action_server_guard import _can_change_slots
 from tests.conftest import ROOT
-import pytest
 
 pytestmark = pytest.mark.patched
 

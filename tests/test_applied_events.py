@@ -2,12 +2,18 @@
 Rasa's, computed from the start, at every point of a conversation."""
 import pytest
 from rasa.shared.core.events import (
-    ActionExecuted, ActionReverted, ActiveLoop, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered,
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    Restarted,
+    SessionStarted,
+    SlotSet,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-import intake_rasa_patches
 from intake_rasa_patches.applied_events import _computed_from_start, applied_events
 
 pytestmark = pytest.mark.patched

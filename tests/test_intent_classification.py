@@ -15,8 +15,8 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE, TEXT
 
-from intake_rasa_patches.graph_runner import SequentialGraphRunner
 from intake_nlu.intent_classifier import SentenceCountVectorsFeaturizer, SentenceLogisticRegressionClassifier
+from intake_rasa_patches.graph_runner import SequentialGraphRunner
 from tests.conftest import MODEL_PATH, ROOT
 
 RASAS = {SentenceCountVectorsFeaturizer: CountVectorsFeaturizer,

@@ -4,9 +4,10 @@ import json
 import subprocess
 import textwrap
 
+import pytest
+
 from tests.conftest import MODEL_PATH
 from tests.servers import PYTHON, ROOT, env
-import pytest
 
 pytestmark = pytest.mark.patched
 

@@ -1,7 +1,6 @@
 """Rasa's structured logs carry no user text once the project's package is loaded."""
-import intake_rasa_patches
-from rasa.utils.log_utils import _anonymizer
 import pytest
+from rasa.utils.log_utils import _anonymizer
 
 pytestmark = pytest.mark.patched
 

@@ -5,8 +5,8 @@ from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.message import Message
 
-from intake_rasa_patches.command_guard import button_payloads
 from intake_nlu.rule_matcher import RuleMatcher, load_patterns
+from intake_rasa_patches.command_guard import button_payloads
 from tests.conftest import ROOT
 
 

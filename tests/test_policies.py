@@ -3,7 +3,13 @@ what Rasa's full featurization gives, whatever happened earlier in the conversat
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
-    ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered, UserUtteranceReverted,
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -67,6 +73,7 @@ def trained_policy(tmp_path_factory):
     from rasa.engine import loader
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.engine.storage.local_model_storage import LocalModelStorage
+
     from intake_dialogue.recent_history_rule_policy import RecentHistoryRulePolicy
     from tests.conftest import MODEL_PATH
 
@@ -108,6 +115,7 @@ def test_the_rule_index_finds_exactly_the_rules_rasa_finds(trained_policy):
 
 def test_rules_that_name_no_previous_action_or_no_intent_are_still_found(trained_policy):
     import json
+
     from rasa.core.policies.rule_policy import RulePolicy
 
     rules = [

@@ -4,8 +4,8 @@ import re
 import pytest
 from rasa.shared.core.domain import Domain
 
-from intake_dialogue.response_generator import PracticeResponseGenerator
 from intake.practice import PracticeConfigError, practice_settings
+from intake_dialogue.response_generator import PracticeResponseGenerator
 from tests.conftest import ROOT
 
 # Values the custom actions pass with their responses.

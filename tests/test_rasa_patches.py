@@ -1,5 +1,6 @@
 """intake_rasa_patches itself: install() refuses a Rasa it was not written for, names a
 target Rasa no longer has, and INTAKE_RASA_PATCHES=off leaves Rasa as it ships."""
+
 import json
 import subprocess
 import textwrap
@@ -53,8 +54,12 @@ def test_every_patch_names_targets_that_exist_in_the_installed_rasa():
 def run_python(code: str, switch: str) -> dict:
     """A fresh interpreter (patches are per process); it prints one JSON line."""
     done = subprocess.run(
-        [PYTHON, "-c", textwrap.dedent(code)], cwd=ROOT, env=dict(env(), INTAKE_RASA_PATCHES=switch),
-        capture_output=True, text=True, timeout=300,
+        [PYTHON, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        env=dict(env(), INTAKE_RASA_PATCHES=switch),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,9 +1,10 @@
 """Every response the Python code names exists in the domain, and `make validate`
 (intake_dialogue/validate_data.py) fails on a response nothing uses."""
+
 import shutil
 import warnings
 
-from intake_dialogue.responses_in_code import responses_named_in_code, response_names_built_at_run_time
+from intake_dialogue.responses_in_code import response_names_built_at_run_time, responses_named_in_code
 from intake_dialogue.validate_data import findings
 from tests.conftest import ROOT
 

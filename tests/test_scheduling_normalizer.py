@@ -1,6 +1,5 @@
 import pytest
 
-from intake.vocabulary import describe_schedule
 from intake.scheduling_normalizer import (
     DAYS,
     WEEKDAYS,
@@ -8,6 +7,7 @@ from intake.scheduling_normalizer import (
     normalize_format,
     normalize_time,
 )
+from intake.vocabulary import describe_schedule
 
 
 @pytest.mark.parametrize(

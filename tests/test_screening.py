@@ -7,10 +7,18 @@ from actions.intake_flow import ActionContinueIntake
 from actions.screening import ActionScoreScreening
 from actions.slot_mappings import ActionValidateSlotMappings
 from intake.screening import (
-    ASKING_ORDER, GAD7_BANDS, GAD_SLOTS, NOT_ASKED, PHQ9_BANDS, PHQ_SLOTS, band, normalize_answer, score_answers,
+    ASKING_ORDER,
+    GAD7_BANDS,
+    GAD_SLOTS,
+    NOT_ASKED,
+    PHQ9_BANDS,
+    PHQ_SLOTS,
+    band,
+    normalize_answer,
+    score_answers,
 )
-from intake_stores.intake_records import IntakeRecord, IntakeStore
 from intake.summary import render_summary
+from intake_stores.intake_records import IntakeRecord, IntakeStore
 from tests.conftest import responses
 
 # --- the answer normalizer -----------------------------------------------------

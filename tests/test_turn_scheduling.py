@@ -2,11 +2,10 @@
 process (intake_rasa_patches/turn_scheduling.py)."""
 import asyncio
 
+import pytest
 from rasa.core.processor import MessageProcessor
 
-import intake_rasa_patches
 from intake_rasa_patches import turn_scheduling
-import pytest
 
 pytestmark = pytest.mark.patched
 

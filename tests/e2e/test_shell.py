@@ -15,12 +15,17 @@ def test_the_first_exchange_in_rasa_shell(tmp_path):
     with process(ACTION_SERVER + ["--port", str(actions_port)], tmp_path / "actions.log",
                  extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db"}):
         wait_for(f"http://127.0.0.1:{actions_port}/health")
-        shell = pexpect.spawn(
-            RASA, ["shell", "-m", str(MODEL_PATH), "--endpoints", str(endpoints), "-p", str(free_port())],
-            cwd=str(ROOT), env=env(), encoding="utf-8", timeout=180, dimensions=(50, 200))
+        # As `make run` opens it: standard error (warnings, logs) to a file, the conversation on screen.
+        command = (f"{RASA} shell -m {MODEL_PATH} --endpoints {endpoints} -p {free_port()} "
+                   f"2> {tmp_path / 'rasa-shell.log'}")
+        shell = pexpect.spawn("/bin/sh", ["-c", command],
+                              cwd=str(ROOT), env=env(), encoding="utf-8", timeout=180, dimensions=(50, 200))
         shell.logfile_read = open(tmp_path / "shell.log", "w")
         try:
             shell.expect("Your input ->")
+            first_screen = shell.before
+            assert "Bot loaded" in first_screen
+            assert not any(noise in first_screen for noise in ("INFO", "Warning", "DEBUG")), first_screen
             shell.sendline(SEED_PATIENT_LINES[0])
             shell.expect("I'm the intake assistant for")
             shell.expect("Is that okay with you\\?")
@@ -32,3 +37,9 @@ def test_the_first_exchange_in_rasa_shell(tmp_path):
             shell.expect(pexpect.EOF, timeout=60)
         finally:
             shell.close(force=True)
+    assert " INFO " in (tmp_path / "rasa-shell.log").read_text()  # the logs went to the file
+
+
+def test_make_run_sends_warnings_and_logs_to_a_file():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(RASA) shell --model $(MODEL) 2> var/rasa-shell.log" in makefile

@@ -146,8 +146,8 @@ def test_a_telegram_update_with_the_secret_is_answered_in_telegram(rasa):
 
 
 def test_telegram_buttons_come_back_as_callback_queries(rasa):
-    send = lambda body: post(rasa["port"], "/webhooks/telegram/webhook", body,
-                             {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+    def send(body):
+        return post(rasa["port"], "/webhooks/telegram/webhook", body, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
     assert send(telegram_update(1003, "hello", 3)) == 200
     deadline = time.monotonic() + 30
     while not [r for r in rasa["telegram"].sent("sendMessage") if r["chat_id"] == "1003" and "reply_markup" in r]:

@@ -115,6 +115,13 @@ class IntakeRestInput(RestInput):
         async def new_session(_: Request):
             return response.json({"sender": ownership.new_signed(CHANNEL)})
 
+        @blueprint.exception(BadRequest, Unauthorized)
+        async def refused(_: Request, error: Exception):
+            # JSON whatever the request's content type (Sanic answers a form post in HTML).
+            status = getattr(error, "status_code", 400)
+            return response.json({"description": "Bad Request" if status == 400 else "Unauthorized",
+                                  "status": status, "message": str(error)}, status=status)
+
         worker_balance.install(blueprint)
         limits.install(blueprint)
         return blueprint

@@ -337,3 +337,50 @@ def test_make_run_opens_the_shell_on_loopback():
     dry_run = subprocess.run(["make", "-n", "run", "MODEL=Makefile"], cwd=ROOT, capture_output=True, text=True)
     shell = [line for line in dry_run.stdout.splitlines() if " shell " in line]
     assert shell and "-i 127.0.0.1" in shell[0], dry_run.stdout
+
+
+def test_on_postgresql_a_nul_in_one_conversation_fails_that_request_alone(tmp_path):
+    """C1 on the production store: psycopg2 refuses a NUL with ValueError, which Rasa's
+    session_scope turned into 'Exiting application'. A database of its own on the shared
+    PostgreSQL (created and dropped here)."""
+    import sqlalchemy as sa
+
+    from tests.test_intake_store import POSTGRES_URL, require_postgres
+
+    require_postgres()
+    database = f"intake_nul_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {database}"))
+    url = sa.engine.make_url(POSTGRES_URL)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{free_port()}/webhook\n"
+        f"tracker_store:\n  type: intake_stores.tracker_store.CachedSQLTrackerStore\n  dialect: postgresql\n"
+        f"  url: {url.host}\n  port: {url.port or 5432}\n  db: {database}\n  username: {url.username}\n"
+        f"  password: '{url.password or ''}'\n"
+        "nlg:\n  type: intake_dialogue.response_generator.PracticeResponseGenerator\n")
+    port = free_port()
+    try:
+        with process([RASA, "run", "--enable-api", "--auth-token", TOKEN, "-m", str(MODEL_PATH), "-p", str(port),
+                      "-i", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+                     tmp_path / "rasa.log") as rasa:
+            wait_for(f"http://127.0.0.1:{port}/")
+            status, _ = post_json({"port": port}, {"sender": "nul\x00id", "message": "hello"})
+            assert status == 400
+            body = json.dumps([{"event": "action", "name": "x\x00y"}]).encode()
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/conversations/api-nul/tracker/events?token={TOKEN}",
+                data=body, method="PUT", headers={"Content-Type": "application/json"})
+            try:
+                urllib.request.urlopen(request, timeout=30).read()
+            except urllib.error.HTTPError:
+                pass
+            time.sleep(1)
+            assert rasa.poll() is None
+            assert texts(send(port, "after-nul", "how much does it cost?"))
+            assert "Exiting application" not in (tmp_path / "rasa.log").read_text()
+    finally:
+        sa.create_engine(POSTGRES_URL).dispose()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))

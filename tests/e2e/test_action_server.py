@@ -121,6 +121,7 @@ def tracker(port, sender):
     return get_json(port, f"/conversations/{rest_id(sender)}/tracker")
 
 
+@pytest.mark.patched  # intake_rasa_patches/action_server_guard.py: the timeout and the apology
 def test_a_hung_then_restarted_action_server(tmp_path):
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make test`, which trains it first")

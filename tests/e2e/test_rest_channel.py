@@ -178,6 +178,7 @@ def test_crisis_then_a_completed_intake_is_stored_urgent(servers):
     assert record is not None and record.urgent and record.risk_flag
 
 
+@pytest.mark.patched  # intake_rasa_patches/command_guard.py
 def test_a_typed_slash_command_is_understood_as_text(servers):
     send(servers["port"], "slash", "/crisis")
     latest = tracker(servers, "slash")["latest_message"]
@@ -273,6 +274,7 @@ def test_delete_my_data_in_the_chat_removes_everything(servers):
                     assert sender not in str(row) and "Qwertz" not in str(row), (db, table)
 
 
+@pytest.mark.patched  # intake_rasa_patches/action_server_guard.py: the short circuit
 def test_crisis_is_answered_within_two_seconds_with_the_action_server_down(servers):
     servers["actions"].terminate()
     servers["actions"].wait(timeout=20)
@@ -283,6 +285,7 @@ def test_crisis_is_answered_within_two_seconds_with_the_action_server_down(serve
     assert tracker(servers, "down")["slots"]["risk_flag"] is True
 
 
+@pytest.mark.patched  # intake_rasa_patches/log_redaction.py
 def test_no_user_text_in_either_servers_log(servers):
     """Runs last: the conversations above include an error path (action server down)."""
     logs = (servers["work"] / "rasa.log").read_text() + (servers["work"] / "actions.log").read_text()

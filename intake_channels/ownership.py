@@ -1,8 +1,9 @@
 """A conversation belongs to its client.
 
-Conversation ids are namespaced by channel (`rest:…`, `web:…`, `slack:…`,
-`telegram:…`), so one channel cannot write into another's conversations (a REST post
-naming a Telegram chat id lands in `rest:<id>`, not in `telegram:<id>`).
+Conversation ids are namespaced by channel (`web:…`, `slack:…`, `telegram:…`), so one
+channel cannot write into another's conversations. REST conversations keep the sender
+as their id, as with Rasa's own REST channel (integrations and the HTTP API's
+/conversations/<sender>/tracker go on working), and a REST sender may not contain ':'.
 
 Clients that choose their own ids prove they may use them:
 - the web page gets its session id from the server, signed: `<random hex>.<signature>`;
@@ -79,14 +80,21 @@ def verified(channel: Text, signed: object) -> Optional[Text]:
     return match["id"] if hmac.compare_digest(expected, match["signature"]) else None
 
 
+NAMESPACE_MARK = ":"
+UNPREFIXED_CHANNELS = ("rest",)
+
+
 def conversation_id(channel: Text, client_id: Text) -> Text:
-    """The id the stores use: the channel's namespace, then the client's id."""
-    return f"{channel}:{client_id}"
+    """The id the stores use: the channel's namespace, then the client's id (REST: the
+    client's id alone, which may not contain the mark)."""
+    if channel in UNPREFIXED_CHANNELS:
+        return client_id
+    return f"{channel}{NAMESPACE_MARK}{client_id}"
 
 
 def client_id(channel: Text, conversation: Text) -> Text:
     """The reverse of conversation_id (for output channels that need the raw id)."""
-    prefix = f"{channel}:"
+    prefix = f"{channel}{NAMESPACE_MARK}"
     return conversation[len(prefix):] if conversation.startswith(prefix) else conversation
 
 

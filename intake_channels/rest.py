@@ -9,7 +9,8 @@ Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
 - the conversation belongs to its client (intake_channels/ownership.py): the request
   carries the HTTP API's token, or `sender` is signed (`<id>.<signature>`; POST
   /webhooks/rest/session hands out a new one); otherwise 401. The conversation is
-  `rest:<id>`, so no REST client writes into a Telegram, Slack or web conversation;
+  the sender itself, as with Rasa's REST channel, and a sender may not contain ':',
+  so no REST client writes into a Telegram (`telegram:…`), Slack or web conversation;
 - an empty message, or one longer than `max_message_chars` (default 2,000), gets a kind
   reply without NLU or storage (intake_channels/checks.py, as on every channel);
 - an optional `message_id` makes a retried message idempotent, and an optional `after`
@@ -89,6 +90,8 @@ class IntakeRestInput(RestInput):
             raise Unauthorized(
                 "this conversation needs the API token, or a signed 'sender' "
                 "(POST /webhooks/rest/session gives one)")
+        if ownership.NAMESPACE_MARK in client:
+            raise BadRequest("'sender' may not contain ':', which marks other channels' conversations")
         return ownership.conversation_id(CHANNEL, client)
 
     def _extract_message(self, request: Request) -> Text:

@@ -62,14 +62,14 @@ def env() -> Dict[str, str]:
 
 
 def signed(sender: str, channel: str = "rest", secret: str = CONVERSATION_SECRET) -> str:
-    """The REST `sender` that owns conversation `rest:<sender>`: `<sender>.<HMAC>`."""
+    """The REST `sender` that owns conversation `<sender>`: `<sender>.<HMAC>`."""
     digest = hmac.new(secret.encode(), f"{channel}:{sender}".encode(), hashlib.sha256).digest()
     return f"{sender}.{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
 
 
 def rest_id(sender: str) -> str:
     """The conversation id the stores and the HTTP API use for a REST sender."""
-    return f"rest:{sender}"
+    return sender
 
 
 def conversation() -> List[str]:

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.contact import ContactStep, ask_contact_response
+from actions.contact_after_intake import update_stored_contact
 from actions.said_so_far import accumulated, entity_values
 from actions.stages import (
     ASK_CONTACT, CONFIRMING, CONFIRMING_CONTACT, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
@@ -238,6 +239,10 @@ class ActionContinueIntake(Action):
     ) -> List[Dict[Text, Any]]:
         if tracker.get_slot("intake_stage") in (ASK_CONTACT, CONFIRMING_CONTACT):
             return ContactStep(dispatcher, tracker).run(tracker.get_slot("intake_stage"))
+        if (tracker.latest_message.get("intent") or {}).get("name") == "inform_contact":
+            updated = update_stored_contact(dispatcher, tracker)
+            if updated is not None:
+                return updated
         step = next_step(intake_state(tracker))
         utter_all(dispatcher, step.say)
         events = [SlotSet(slot, value) for slot, value in step.slots.items()]

@@ -182,3 +182,18 @@ def test_deleting_a_conversation_deletes_its_handoff_requests(tmp_path):
     handoffs.add(HandoffRequest(conversation_id="c3", contact_phone="+12125550188"))
     erase_conversation("c3", store, TrackerEvents(f"sqlite:///{tmp_path}/tracker.db"))
     assert handoffs.for_conversation("c3") == []
+
+
+def test_a_number_corrected_after_the_intake_updates_the_stored_record(tmp_path, tracker_factory, dispatcher):
+    from actions.contact_after_intake import update_stored_contact
+
+    store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
+    store.save(IntakeRecord(conversation_id="c5", contact_method="phone", contact_phone="+12125550188"))
+    tracker = tracker_factory(
+        slots={"intake_stage": "done", "intake_id": "x", "consent_given": True, "contact_method": "phone",
+               "contact_phone": "+12125550188", "contact_address": "+1 212-555-0188"},
+        intent="inform_contact", text="my number changed, it's 212 555 0199 now", sender_id="c5")
+    events = update_stored_contact(dispatcher, tracker, store)
+    assert SlotSet("contact_phone", "+12125550199") in events
+    assert store.get("c5").contact_phone == "+12125550199"
+    assert responses(dispatcher) == ["utter_contact_updated_stored", "utter_anything_else"]

@@ -222,8 +222,14 @@ async def test_a_new_concern_after_the_suggestion_is_tied_to_ipt(tracker_factory
     assert events[-1] == SlotSet("intake_stage", "ipt_offered")
 
 
-async def test_confirmed_schedule_is_submitted(tracker_factory, dispatcher, domain):
+async def test_a_confirmed_schedule_leads_to_the_contact_details(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(slots={"intake_stage": "confirming"}, intent="affirm")
+    assert await run(ActionContinueIntake(), dispatcher, tracker, domain) == [SlotSet("intake_stage", "ask_contact")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_contact_ok"]
+
+
+async def test_confirmed_contact_details_are_submitted(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "confirming_contact"}, intent="affirm")
     assert await run(ActionContinueIntake(), dispatcher, tracker, domain) == [SlotSet("intake_stage", "submit")]
     assert dispatcher.messages == []
 

@@ -174,10 +174,17 @@ def test_staff_are_notified_of_the_intake_and_the_handoffs(servers, full_intake)
     assert handoff_ids and handoff_ids <= {ref for cat, ref in categories if cat == outbox.HANDOFF_REQUEST}
 
 
+def test_a_number_changed_after_the_intake_updates_the_record(servers, full_intake):
+    sender, _ = full_intake
+    reply = texts(send(servers["port"], sender, "my number changed, it's 212 555 0177 now"))
+    assert "updated your details" in reply and "+1 212-555-0177" in reply
+    assert servers["store"].get(sender).contact_phone == "+12125550177"
+
+
 def test_no_contact_detail_reaches_the_server_logs(servers, full_intake):
     for log in ("actions.log", "rasa.log"):
         text = (servers["work"] / log).read_text(errors="replace")
-        for clear in ("555-0188", "555 0199", "555-0199", PHONE_E164, EMAIL, "Sam Rivera"):
+        for clear in ("555-0188", "555 0199", "555-0199", "555 0177", PHONE_E164, EMAIL, "Sam Rivera"):
             assert clear not in text, (log, clear)
 
 

@@ -48,7 +48,7 @@ async def parse_outcomes(items):
     for _, _, text in items:
         parsed = await agent.parse_message(text)
         name = parsed["intent"]["name"]
-        outcomes.append((TIER_OF_INTENT.get(name), name))
+        outcomes.append((TIER_OF_INTENT.get(name), f"{name} {parsed.get('crisis_layers')}"))
     return outcomes
 
 

@@ -18,9 +18,9 @@ HOMOGLYPHS = str.maketrans({
     "ı": "i", "ɩ": "i", "ℓ": "l", "‘": "'", "’": "'", "ʼ": "'", "`": "'",
     "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\u00ad": "",
 })
-LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 # A word with letters and at least one of the leet characters inside it ("k1ll", "d!e").
-LEET_WORD = re.compile(r"(?<![\w@$!])(?=[\w@$!]*[a-z])(?=[\w@$!]*[0-9@$!][\w@$!]*[a-z]|[a-z][\w@$!]*[0-9@$!])[\w@$!]+")
+LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[0-9@$][\w@$]*[a-z]|[a-z][\w@$]*[0-9@$])[\w@$]+")
 # Letters spaced or dotted apart ("k i l l", "s.u.i.c.i.d.e"): three or more single letters.
 SPACED = re.compile(r"\b(?:[a-z][ .*_-]){3,}[a-z]\b")
 
@@ -54,6 +54,13 @@ SLANG = [
     (r"\brn\b", "right now"),
     (r"\bfr\b|\bngl\b|\btbh\b|\bfrfr\b|\blol\b|\blmao\b", ""),
     (r"\bkil\b", "kill"),
+    (r"\bwnt\b|\bwnna\b", "want"),
+    (r"\bsh\b", "self harm"),
+    (r"\bidw\b", "i don't want to"),
+    (r"\babt\b|\bbout\b", "about"),
+    (r"\b(think|end|cutt|go|try|hurt|kill|plann|do|feel|want|tak|jump|hang)in\b", r"\1ing"),
+    (r"\bpils\b", "pills"),
+    (r"\bsucidal\b|\bsuicdal\b|\bsuisidal\b|\bsuicidle\b", "suicidal"),
     (r"\bdye\b(?= (?:tonight|now|soon|already))", "die"),
 ]
 SLANG = [(re.compile(pattern), replacement) for pattern, replacement in SLANG]

@@ -1,6 +1,7 @@
 """CrisisRuleDetector: the safety tier of a message (check, crisis, imminent), what the
 risk is about, and which response fits, from the classifier's score and the reviewable
 rules in patterns/ (crisis.yml, imminence.yml, check.yml, context.yml)."""
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Text
 
@@ -32,7 +33,15 @@ THIRD_PERSON = {
 }
 NEGATIONS = {"not", "never", "n't", "no", "don't", "dont", "didn't", "doesn't", "isn't",
              "wasn't", "won't", "wouldn't", "aren't", "haven't", "hasn't", "nor"}
-NEGATION_WINDOW = 4  # words before a match that can negate it ("I'm not going to kill myself")
+SEEING = {"see", "find", "have", "got", "know", "think", "sure", "stop", "promise", "care"}
+# Negate only harm done by others ("nobody's hurting me"): "nobody would care if I died" stays.
+SUBJECT_NEGATIONS = {"nobody", "nobody's", "noone"}
+AFTER_NEGATION = re.compile(r"^\W*(?:is|was|has|have|'s)?\s*(?:n't|not|never)\b")
+NEGATION_WINDOW = 4
+# "no" denies what follows only across these ("no thoughts of self-harm"), not a clause ("no one would care if I died").
+NO_SCOPE = {"thoughts", "thought", "urge", "urges", "intention", "intentions", "plans", "plan", "of", "to", "desire", "wish"}
+# A death named as an event: with bereavement words around it, grief rather than risk.
+BEREAVEMENT_NOUNS = {"suicide", "overdose", "overdosed", "suicide attempt"}  # words before a match that can negate it ("I'm not going to kill myself")
 
 
 @dataclass
@@ -50,11 +59,25 @@ class Assessment:
         self.layers.add(layer)
 
 
-def _negated(sentence: Text, match: RuleMatch) -> bool:
+def _negated(sentence: Text, match: RuleMatch, category: Text = "") -> bool:
+    after = sentence[match.end:].replace("n't", " n't").replace("isn't", "is n't")
+    if AFTER_NEGATION.match(after.replace(" n't", "n't").replace("n't", " n't")):
+        return True  # "self-harm isn't something I've done"
+    if category in ("abuse", "harm_to_others"):
+        before = sentence[: match.start].replace("'s", " 's").replace("no one", "noone").split()[-NEGATION_WINDOW:]
+        if any(word in SUBJECT_NEGATIONS for word in before):
+            return True
     if match.text.split()[0] in NEGATIONS or "n't" in match.text.split()[0]:
         return False  # the negation is part of the pattern ("don't want to live")
     before = sentence[: match.start].replace("n't", " n't").split()[-NEGATION_WINDOW:]
-    return any(word in NEGATIONS for word in before)
+    negations = [i for i, word in enumerate(before) if word in NEGATIONS and (
+        word != "no" or all(w in NO_SCOPE for w in before[i + 1:]))]
+    if not negations:
+        return False
+    if len(negations) > 1:
+        return False  # "I can't promise I won't": a double negation is no denial
+    # "I don't see a way out", "I can't find a reason to live": the negation is the risk.
+    return not any(word in SEEING for word in before[negations[-1] + 1:])
 
 
 def _about_someone_else(sentence: Text, match: RuleMatch) -> bool:
@@ -107,6 +130,13 @@ class CrisisRuleDetector(RuleComponent):
             }
         return self._by_file
 
+    def _means_words(self, model: SpacyModel) -> Set[Text]:
+        """The single words of imminence.yml's `means` (pills, knife, rope...)."""
+        if getattr(self, "_means", None) is None:
+            means = load_patterns("imminence.yml")["imminent"]["means"]
+            self._means = {m for m in means if isinstance(m, str) and " " not in m}
+        return self._means
+
     def crisis_matches(self, text: Text, model: SpacyModel) -> List:
         return self.matcher(model).find(fold(text))
 
@@ -115,14 +145,19 @@ class CrisisRuleDetector(RuleComponent):
         found = Assessment()
         quieted = False  # a negated, fictional or resolved mention: the classifier is not asked
         message_time = False
-        for sentence in sentences(fold(text)):
-            context = {m.value for m in matchers["context"].find(sentence)}
+        parts = sentences(fold(text))
+        contexts = [{m.value for m in matchers["context"].find(part)} for part in parts]
+        # Risk resolved long ago is judged over the whole message: the past and its
+        # resolution are often said in different clauses. Anything present undoes it.
+        everywhere = set().union(*contexts) if contexts else set()
+        resolved_message = {"past", "resolved"} <= everywhere and "present" not in everywhere
+        for sentence, context in zip(parts, contexts):
             if context & {"fiction", "professional"}:
                 quieted = True
                 continue
-            resolved = "past" in context and "resolved" in context
+            resolved = resolved_message
             demote = "hypothetical" in context or ("past" in context and not resolved)
-            risks = [m for m in matchers["crisis"].find(sentence) if not _negated(sentence, m)]
+            risks = [m for m in matchers["crisis"].find(sentence) if not _negated(sentence, m, CATEGORY[m.value])]
             quieted |= len(risks) < len(matchers["crisis"].find(sentence))
             imminence = [m for m in matchers["imminence"].find(sentence) if not _negated(sentence, m)]
             checks = [m for m in matchers["check"].find(sentence) if not _negated(sentence, m)]
@@ -133,8 +168,11 @@ class CrisisRuleDetector(RuleComponent):
             for match in risks:
                 category = CATEGORY[match.value]
                 someone_else = category in ("suicide", "self_harm") and _about_someone_else(sentence, match)
-                if someone_else and "bereavement" in context:
+                if "bereavement" in context and (someone_else or match.text in BEREAVEMENT_NOUNS):
                     quieted = True
+                    continue
+                if someone_else and demote:
+                    found.raise_to("check", "third_party", "rules")
                     continue
                 if someone_else:
                     found.raise_to("crisis", "third_party", "rules")
@@ -142,10 +180,13 @@ class CrisisRuleDetector(RuleComponent):
                     found.raise_to("check", category, "rules")
                 else:
                     found.raise_to("crisis", category, "rules")
-            means_named = any(m.value == "means" for m in imminence)
+            means_named = any(m.value == "means" for m in imminence) or bool(self._means_words(model) & set(sentence.replace(",", " ").split()))
             standalone = [m for m in imminence if m.value in ("act", "means_at_hand", "place")]
-            if standalone and "bereavement" not in context and not demote:
-                strong = [m for m in standalone if m.value != "means_at_hand"] or risks or checks or means_named
+            if risks or checks:
+                standalone += [m for m in imminence if m.value == "dose"]
+            if standalone and not context & {"bereavement", "accidental"} and not demote:
+                strong = [m for m in standalone if m.value not in ("means_at_hand", "dose")] or means_named or (
+                    [m for m in standalone if m.value == "dose"])
                 if strong:
                     category = "self_harm" if any(c in found.categories for c in ("self_harm",)) else "suicide"
                     if "third_party" in found.categories and not [m for m in risks if not _about_someone_else(sentence, m)]:
@@ -153,7 +194,7 @@ class CrisisRuleDetector(RuleComponent):
                     if category != "third_party":
                         found.raise_to("imminent", category, "rules")
             for match in checks:
-                if "bereavement" in context and match.value == "suicide":
+                if ("bereavement" in context or "ordinary_ending" in context) and match.value == "suicide":
                     continue
                 found.raise_to("check", CATEGORY.get(match.value, match.value), "rules")
         if found.tier == "crisis" and message_time and any(c in found.categories for c in ("suicide", "self_harm")):

@@ -29,7 +29,8 @@ SPACED = re.compile(r"\b(?:[a-z][ .*_-]){3,}[a-z]\b")
 SLANG = [
     (r"\bsewer ?slide\b|\bsui ?side\b|\bsooicide\b|\bsuicde\b|\bsucide\b|\bsuiside\b", "suicide"),
     (r"\bsewer ?sliding\b", "suicide"),
-    (r"\bunaliv(?:e|ing|ed)\b", "kill"),
+    (r"\bunaliv(?:e|ing|ed) (?:my ?self|meself)\b", "kill myself"),
+    (r"\bunaliv(?:e|ing|ed)\b", "kill myself"),
     (r"\bkms+\b", "kill myself"),
     (r"\bkmsl\b", "kill myself"),
     (r"\bctb\b", "kill myself"),
@@ -87,7 +88,19 @@ def fold(text: Text) -> Text:
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s+(?:-{1,2}|–|—)\s+|\.{3,}\s*|\s*\|\s*")
 
 
+CLAUSE_JOINT = re.compile(r",\s+|\s+(?:and then|and also|but|and the fact that)\s+")
+LONG_SENTENCE = 16  # words; a run-on list of troubles is read clause by clause
+
+
 def sentences(text: Text) -> List[Text]:
-    """The sentences of a message (a simple splitter: risk is often halfway through)."""
-    parts = [part.strip() for part in SENTENCE_END.split(text)]
-    return [part for part in parts if part]
+    """The sentences of a message (a simple splitter: risk is often halfway through).
+    A long run-on sentence is split at its commas too, so that the context of one
+    clause ("dad died in January") does not speak for another."""
+    found = []
+    for part in SENTENCE_END.split(text):
+        part = part.strip()
+        if len(part.split()) > LONG_SENTENCE:
+            found += [clause.strip() for clause in CLAUSE_JOINT.split(part)]
+        else:
+            found.append(part)
+    return [part for part in found if part]

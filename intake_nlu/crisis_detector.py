@@ -38,6 +38,8 @@ SEEING = {"see", "find", "have", "got", "know", "think", "sure", "stop", "promis
 SUBJECT_NEGATIONS = {"nobody", "nobody's", "noone"}
 AFTER_NEGATION = re.compile(r"^\W*(?:is|was|has|have|'s)?\s*(?:n't|not|never)\b")
 NEGATION_WINDOW = 4
+# Contexts that explain risk-like words well enough that the classifier alone only asks.
+EXPLAINING = {"bereavement", "ordinary_ending", "accidental", "hypothetical", "past"}
 # "no" denies what follows only across these ("no thoughts of self-harm"), not a clause ("no one would care if I died").
 NO_SCOPE = {"thoughts", "thought", "urge", "urges", "intention", "intentions", "plans", "plan", "of", "to", "desire", "wish"}
 # A death named as an event: with bereavement words around it, grief rather than risk.
@@ -127,6 +129,9 @@ class CrisisRuleDetector(RuleComponent):
                 **{name: RuleMatcher(model.model, {**load_patterns(f"{name}.yml"), "exclude": exclude}, False)
                    for name in ("imminence", "check")},
                 "context": RuleMatcher(model.model, load_patterns("context.yml"), False),
+                # crisis.yml's idioms on their own: where one is said, the classifier's
+                # reading of the same words can at most ask the check.
+                "idiom": RuleMatcher(model.model, {"idiom": {"phrase": exclude}}, False),
             }
         return self._by_file
 
@@ -144,6 +149,7 @@ class CrisisRuleDetector(RuleComponent):
         matchers = self._matchers(model)
         found = Assessment()
         quieted = False  # a negated, fictional or resolved mention: the classifier is not asked
+        explained = bool(matchers["idiom"].find(fold(text)))  # the classifier at most asks the check
         message_time = False
         parts = sentences(fold(text))
         contexts = [{m.value for m in matchers["context"].find(part)} for part in parts]
@@ -152,6 +158,7 @@ class CrisisRuleDetector(RuleComponent):
         everywhere = set().union(*contexts) if contexts else set()
         resolved_message = {"past", "resolved"} <= everywhere and "present" not in everywhere
         for sentence, context in zip(parts, contexts):
+            explained |= bool(context & EXPLAINING)
             if context & {"fiction", "professional"}:
                 quieted = True
                 continue
@@ -200,7 +207,7 @@ class CrisisRuleDetector(RuleComponent):
         if found.tier == "crisis" and message_time and any(c in found.categories for c in ("suicide", "self_harm")):
             found.raise_to("imminent", found.categories[0], "rules")
         if not quieted or found.tier:
-            if classifier_score >= self._config["classifier_threshold"]:
+            if classifier_score >= self._config["classifier_threshold"] and not explained:
                 found.raise_to("crisis", found.categories[0] if found.categories else "suicide", "classifier")
             elif classifier_score >= self._config["check_threshold"]:
                 found.raise_to("check", found.categories[0] if found.categories else "suicide", "classifier")

@@ -118,8 +118,7 @@ class CrisisRuleDetector(RuleComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"classifier_threshold": 0.8, "check_threshold": 0.6, "check_intent_threshold": 0.6,
-                "fallback_threshold": 0.25}
+        return {"classifier_threshold": 0.8, "check_threshold": 0.6, "fallback_threshold": 0.25}
 
     def _matchers(self, model: SpacyModel) -> Dict[Text, RuleMatcher]:
         if getattr(self, "_by_file", None) is None:
@@ -252,7 +251,8 @@ class CrisisRuleDetector(RuleComponent):
                                           "check": round(self.classifier_check_confidence(message), 4)},
                         add_to_output=True)
             found = self.assess(text, model, score)
-            if found.tier is None and self.classifier_check_confidence(message) >= self._config["check_intent_threshold"]:
+            if found.tier is None and self.classifier_check_confidence(message) > 0:
+                # The classifier's first choice is the check: asked, whatever its confidence.
                 found.raise_to("check", "suicide", "classifier")  # the classifier alone
                 found.response = "check"
             if found.tier is None:

@@ -135,7 +135,7 @@ def test_check_and_crisis_with_the_action_server_stopped(servers):
     servers["actions"].terminate()
     servers["actions"].wait(timeout=20)
     start = time.monotonic()
-    assert CHECK_QUESTION in say(servers, "down", "sometimes I think everyone would be better off if I wasn't around")
+    assert CHECK_QUESTION in say(servers, "down", "I can't see any point in anything anymore")
     assert CRISIS_LINE in say(servers, "down", "yes")
     assert time.monotonic() - start < 4.0
     assert slots(servers, "down")["risk_level"] == "crisis"

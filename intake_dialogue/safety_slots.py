@@ -11,8 +11,10 @@ every replay of the conversation's events):
   its answer), `active` (after a crisis, until the person says they are safe),
   `resolved`; the rules in data/rules/safety.yml read it.
 The answer markers come from from_intent mappings on affirm / deny (domain/safety.yml).
+The domain declares these slots with their contract types; intake_rasa_patches/
+safety_slot_types.py gives them these types when Rasa builds the domain.
 """
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from rasa.shared.core.slots import CategoricalSlot, ListSlot
 
@@ -23,6 +25,10 @@ ASKED, ACTIVE, RESOLVED = "asked", "active", "resolved"
 
 class _FoldingCategoricalSlot(CategoricalSlot):
     type_name = "intake_dialogue.safety_slots._FoldingCategoricalSlot"
+
+    def persistence_info(self) -> Dict[str, Any]:
+        # The contract's type; intake_rasa_patches/safety_slot_types.py folds it again on load.
+        return {**super().persistence_info(), "type": "categorical"}
 
     def fold(self, incoming: Any) -> Optional[str]:
         raise NotImplementedError
@@ -84,6 +90,9 @@ class SafetyStateSlot(_FoldingCategoricalSlot):
 
 class RiskCategoriesSlot(ListSlot):
     type_name = "intake_dialogue.safety_slots.RiskCategoriesSlot"
+
+    def persistence_info(self) -> Dict[str, Any]:
+        return {**super().persistence_info(), "type": "list"}
 
     @property
     def value(self) -> Any:

@@ -65,6 +65,7 @@ PATCHES = (
     Patch("tracker_copy", ("rasa.shared.core.trackers.DialogueStateTracker.copy",)),
     Patch("applied_events", ("rasa.shared.core.trackers.DialogueStateTracker.applied_events",)),
     Patch("turn_scheduling", ("rasa.core.processor.MessageProcessor.handle_message",)),
+    Patch("safety_slot_types", ("rasa.shared.core.domain.Domain.collect_slots",)),
 )
 
 _installed = False

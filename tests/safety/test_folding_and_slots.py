@@ -61,3 +61,19 @@ def test_the_safety_state_holds_until_the_person_is_safe():
     assert safe.get_slot("safety_state") == "resolved"
     checked = tracker_with(SlotSet("safety_state", "asked"), SlotSet("safety_state", "answer_yes"))
     assert checked.get_slot("safety_state") == "active"
+
+
+def test_the_domain_keeps_contract_types_and_rasa_builds_the_folding_slots():
+    from rasa.shared.core.domain import Domain
+
+    from intake_rasa_patches import installed
+    from tests.conftest import ROOT
+
+    assert installed()  # tests/conftest.py installs the project's runtime changes
+    domain = Domain.load(str(ROOT / "domain"))
+    slots = {slot.name: slot for slot in domain.slots}
+    assert isinstance(slots["risk_level"], RiskLevelSlot)
+    assert isinstance(slots["risk_categories"], RiskCategoriesSlot)
+    assert isinstance(slots["safety_state"], SafetyStateSlot)
+    assert domain.as_dict()["slots"]["risk_level"]["type"] == "categorical"
+    assert domain.as_dict()["slots"]["risk_categories"]["type"] == "list"

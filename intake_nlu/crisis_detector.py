@@ -243,8 +243,6 @@ class CrisisRuleDetector(RuleComponent):
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         for message in messages:
             text = message.get("text") or ""
-            if text.startswith("/"):
-                continue  # a button payload names its intent itself
             score = self.classifier_crisis_confidence(message)
             # The classifier's own scores, kept in the parse data for bench/crisis_eval.py.
             message.set("crisis_scores", {"crisis": round(score, 4),

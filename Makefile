@@ -18,7 +18,7 @@ export TQDM_DISABLE := 1
 
 TRAINING_INPUTS := config.yml $(shell find domain data intake_nlu intake_dialogue -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: setup model run serve serve-prod actions web browser test lint validate unit e2e bench bench-speed bench-safety bench-load clean
+.PHONY: setup model run serve serve-prod actions web browser test lint validate unit e2e bench bench-speed bench-safety bench-crisis bench-load clean
 
 # The production profile's local defaults (endpoints.prod.yml): the PostgreSQL and Redis
 # on 127.0.0.1. A deployment sets its own; passwords only ever come from the environment.
@@ -129,6 +129,9 @@ bench-speed: $(MODEL)
 
 bench-safety: $(MODEL)
 	$(PY) bench/safety.py
+
+bench-crisis: $(MODEL)
+	$(PY) bench/crisis_eval.py
 
 bench-load: $(MODEL)
 	$(PY) bench/load.py

@@ -68,6 +68,7 @@ PATCHES = (
         "rasa.core.tracker_store.FailSafeTrackerStore.keys",
         "rasa.core.channels.channel.register",
     )),
+    Patch("safety_slot_types", ("rasa.shared.core.domain.Domain.collect_slots",)),
 )
 
 _installed = False

@@ -28,6 +28,7 @@ RECORD_SLOTS = [
     "gad7_band",
     "screening_status",
     "risk_flag",
+    "language",
 ]
 SCORE_FIELDS = ("phq2_score", "gad2_score", "phq9_score", "gad7_score")
 

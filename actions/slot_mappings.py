@@ -34,11 +34,42 @@ def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
     ]
 
 
+def reflected_last_turn(tracker: Tracker) -> List[Text]:
+    """The concerns the assistant reflected back in its reply to the previous message."""
+    before_reply: List[Text] = []
+    reflected: List[Text] = []
+    users_seen = 0
+    events = tracker.events or []
+    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for index, event in enumerate(events[:latest_user]):
+        if event.get("event") == "user":
+            users_seen += 1
+            before_reply = list(reflected)
+        elif event.get("event") == "slot" and event.get("name") == "reflected_concerns":
+            reflected = list(event.get("value") or [])
+    if not users_seen:
+        return []
+    return [c for c in reflected if c not in before_reply]
+
+
+def denied_concerns(tracker: Tracker) -> List[Text]:
+    """What the person just took back: "it's not work" (a `denied_concern` entity), or
+    "that's not it" (a `correction`) about what was just reflected back to them."""
+    denied = entity_values(tracker, "denied_concern")
+    if entity_values(tracker, "correction"):
+        denied += reflected_last_turn(tracker)
+    mentioned = entity_values(tracker, "concern")
+    return [c for c in dict.fromkeys(denied) if c not in mentioned]
+
+
 def intake_updates(tracker: Tracker) -> Dict[Text, Any]:
-    """Slots that follow from what the person just said, whatever its intent."""
+    """Slots that follow from what the person just said, whatever its intent.
+
+    A concern they take back is taken out, and ipt_focus follows."""
     updates: Dict[Text, Any] = {}
     mentioned = entity_values(tracker, "concern")
-    concerns = merge_unique(tracker.get_slot("concerns"), mentioned)
+    denied = denied_concerns(tracker)
+    concerns = [c for c in merge_unique(tracker.get_slot("concerns"), mentioned) if c not in denied]
     if concerns != (tracker.get_slot("concerns") or []):
         updates["concerns"] = concerns
     coping = merge_unique(tracker.get_slot("coping_strategies"), entity_values(tracker, "coping_strategy"))

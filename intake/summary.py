@@ -4,7 +4,7 @@ from typing import Text
 from intake.screening import ANSWER_LABELS, SELF_HARM_ITEM
 from intake_stores.intake_records import IntakeRecord
 from intake.vocabulary import (
-    CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
+    CLINICIAN_FLAGS, CONCERN_LABELS, COPING_WORDS, IPT_FOCUS_LABELS, IPT_FOCUS_REASONS, describe_schedule, join_words,
 )
 
 QUOTE_MAX_CHARS = 200
@@ -59,11 +59,15 @@ def render_summary(record: IntakeRecord) -> Text:
         record.therapy_accepted, "not decided")
     schedule = describe_schedule(
         record.preferred_days, record.preferred_time, record.session_format) or "not given"
+    flags = [CLINICIAN_FLAGS[c] for c in record.concerns if c in CLINICIAN_FLAGS]
     lines = [
         f"# Intake summary: {when}",
         "",
         urgency,
         "",
+        *([f"**Flag for the clinician:** {'; '.join(flags)}. Ask about it at first contact.", ""] if flags else []),
+        *([f"**Language:** wrote in `{record.language}`; the assistant speaks English only.", ""]
+          if record.language and record.language != "en" else []),
         f"- **Presenting concerns:** {concerns}",
         f"- **In their words:** \"{_quote(record.presenting_problem)}\"" if record.presenting_problem
         else "- **In their words:** (no disclosure recorded)",

@@ -44,6 +44,7 @@ intake_records = sa.Table(
     sa.Column("gad7_band", sa.String(32)),
     sa.Column("screening_status", sa.String(16)),
     sa.Column("screening_answers", sa.Text),  # JSON: item slot -> 0..3, answered items only
+    sa.Column("language", sa.String(16)),  # ISO 639-1 code when they wrote in another language
 )
 JSON_COLUMNS = {"concerns": list, "coping_strategies": list, "preferred_days": list,
                 "screening_answers": dict}
@@ -73,6 +74,7 @@ class IntakeRecord:
     gad7_band: Optional[Text] = None
     screening_status: Optional[Text] = None
     screening_answers: Dict[Text, int] = field(default_factory=dict)
+    language: Optional[Text] = None
     id: Optional[Text] = None
     created_at: Optional[dt.datetime] = None
     updated_at: Optional[dt.datetime] = None

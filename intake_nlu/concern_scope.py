@@ -219,7 +219,7 @@ class ConcernReader:
             return None
         for token in reversed(doc[max(sentence.start, span.start - OWNER_REACH):span.start]):
             word = token.lower_
-            if word in CLAUSE_ENDS or word in {"and", "so", "then"}:
+            if word in CLAUSE_ENDS or word in {"and", "then"}:  # "so" is mostly "so anxious"
                 return None
             if word in FIRST_PERSON:
                 return None

@@ -163,3 +163,41 @@ def test_the_summary_flags_substance_use_and_self_harm_for_the_clinician():
 def test_the_summary_names_the_language_they_wrote_in():
     assert "wrote in `es`" in render_summary(IntakeRecord("c3", language="es"))
     assert "Language" not in render_summary(IntakeRecord("c4"))
+
+
+# --- another language: the Rasa-side response in it ---------------------------------
+
+def _other_language_reply(monkeypatch, slots):
+    from rasa.shared.core.domain import Domain
+
+    from intake_dialogue.response_generator import PracticeResponseGenerator
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("INTAKE_CRISIS_PROFILE", "us")
+    generator = PracticeResponseGenerator(domain=Domain.load(str(ROOT / "domain")))
+    return generator.generate_from_slots("utter_other_language", slots, "rest")["text"]
+
+
+def test_spanish_is_answered_in_spanish_with_the_clinician_offered(monkeypatch):
+    text = _other_language_reply(monkeypatch, {"language": "es", "clinician_language": "yes"})
+    assert "solo puedo conversar en inglés" in text and "terapeutas que hablan español" in text
+    assert "911" in text
+
+
+def test_spanish_without_a_spanish_speaking_clinician_promises_none(monkeypatch):
+    text = _other_language_reply(monkeypatch, {"language": "es", "clinician_language": "no"})
+    assert "no hay terapeutas que hablen español" in text
+
+
+def test_a_language_without_words_of_its_own_gets_plain_english(monkeypatch):
+    text = _other_language_reply(monkeypatch, {"language": "de", "clinician_language": "no"})
+    assert "only talk in English" in text
+
+
+def test_the_practice_lists_the_languages_its_clinicians_speak(tmp_path, monkeypatch):
+    from intake_nlu.language_detector import clinician_languages
+
+    config = tmp_path / "practice.yml"
+    config.write_text("practice_name: x\nclinician_languages: [ES, pl]\n")
+    monkeypatch.setenv("INTAKE_PRACTICE_CONFIG", str(config))
+    assert clinician_languages() == ["es", "pl"]

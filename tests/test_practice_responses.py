@@ -10,7 +10,8 @@ from tests.conftest import ROOT
 
 # Values the custom actions pass with their responses.
 ACTION_VARIABLES = {"reflection": "stress", "coping": "meditation", "rationale": "stress",
-                    "focus_explanation": "IPT helps.", "summary": "Monday, mornings, by phone"}
+                    "focus_explanation": "IPT helps.", "summary": "Monday, mornings, by phone",
+                    "corrected": "pressure at work"}
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def _acknowledge_coping(state: IntakeState, step: Step) -> None:
         return
     elif state.intent == "deny" and not state.mentioned:
         step.say.append(("utter_acknowledge_no_coping", {}))
-    elif state.intent in ("deny", "report_coping"):
+    elif state.intent in ("deny", "report_coping", "share_concern"):
         # They told us what they tried, in words we have no name for: never "many people
         # haven't found anything" after a list.
         step.say.append(("utter_acknowledge_what_tried", {}))

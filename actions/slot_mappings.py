@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import ipt_focus_for, merge_unique
+from intake.vocabulary import FEELINGS
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
@@ -57,7 +58,9 @@ def denied_concerns(tracker: Tracker) -> List[Text]:
     "that's not it" (a `correction`) about what was just reflected back to them."""
     denied = entity_values(tracker, "denied_concern")
     if entity_values(tracker, "correction"):
-        denied += reflected_last_turn(tracker)
+        last = reflected_last_turn(tracker)
+        # The situation they were wrong about, not how they feel, unless that is all.
+        denied += [c for c in last if c not in FEELINGS] or last
     mentioned = entity_values(tracker, "concern")
     return [c for c in dict.fromkeys(denied) if c not in mentioned]
 

@@ -38,6 +38,10 @@ CONCERN_LABELS = {
     "anger": "anger",
 }
 
+# How someone feels, as against what is happening to them: "that's not it" after "pressure
+# at work and a lot of stress" takes back the situation (work), not the feeling (stress).
+FEELINGS = ("stress", "anxiety", "sleep", "low_mood", "anger")
+
 # Disclosed concerns a clinician must see at first contact, with why.
 CLINICIAN_FLAGS = {
     "substance_use": "substance use disclosed (alcohol, drugs or someone else's medication)",

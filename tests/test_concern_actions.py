@@ -220,3 +220,18 @@ def test_the_practice_lists_the_languages_its_clinicians_speak(tmp_path, monkeyp
     config.write_text("practice_name: x\nclinician_languages: [ES, pl]\n")
     monkeypatch.setenv("INTAKE_PRACTICE_CONFIG", str(config))
     assert clinician_languages() == ["es", "pl"]
+
+
+async def test_the_language_and_the_flagged_concerns_are_stored(tmp_path, tracker_factory, dispatcher, domain):
+    from actions.intake_storage import ActionSubmitIntake
+    from intake_stores.intake_records import IntakeStore
+
+    store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
+    tracker = tracker_factory(
+        slots={"concerns": ["isolation", "substance_use"], "language": "es", "consent_given": True},
+        intent="affirm", sender_id="conv-es",
+    )
+    await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
+    stored = store.get("conv-es")
+    assert stored.language == "es" and stored.concerns == ["isolation", "substance_use"]
+    assert "Flag for the clinician" in render_summary(stored)

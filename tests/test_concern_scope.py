@@ -103,3 +103,16 @@ def test_short_english_is_never_another_language(parse, text):
     result = parse(text)
     assert result["intent"]["name"] != "other_language"
     assert concerns(result, "language") == []
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("the workload this term is insane", ["work"]),
+        ("my boss is a nightmare", ["work"]),
+        ("my kids are driving me up the wall", ["parenting", "stress"]),
+        ("lately I've had one too many most nights", ["substance_use"]),
+    ],
+)
+def test_burden_in_the_words_themselves(parse, text, found):
+    assert concerns(parse(text)) == sorted(found)

@@ -97,15 +97,14 @@ class LanguageDetector(GraphComponent):
         return cls()
 
     def __init__(self) -> None:
-        self._guess: Optional[LanguageGuess] = None
+        # Loaded with the model, not on the first message, which has its own time limits.
+        self._guess = LanguageGuess()
         self._clinicians = clinician_languages()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self._guess is None:
-            self._guess = LanguageGuess()
         for message in messages:
             text = message.get("text") or ""
             if text.startswith("/"):

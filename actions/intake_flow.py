@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.contact import ContactStep, ask_contact_response
 from actions.contact_after_intake import update_stored_contact
-from actions.said_so_far import accumulated, entity_values
+from actions.said_so_far import accumulated, concerns_so_far, entity_values
+from actions.slot_mappings import denied_concerns
 from actions.stages import (
     ASK_CONTACT, CONFIRMING, CONFIRMING_CONTACT, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
     SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
@@ -39,6 +40,11 @@ class IntakeState:
     coping: List[Text]
     asked: List[Text]
     consent: Optional[bool] = None
+    corrected: List[Text] = field(default_factory=list)  # reflected back, now taken back
+
+
+# Harm is not a way of coping to praise: it is noted for the clinician.
+HARM_CONCERNS = ("substance_use", "self_harm")
 
 
 @dataclass
@@ -57,12 +63,31 @@ def _reflect(state: IntakeState, step: Step) -> None:
     step.slots["reflected_concerns"] = state.reflected + new
 
 
+def _correct(state: IntakeState, step: Step) -> None:
+    """What they took back is out of the notes, and can be reflected again if they
+    bring it up later."""
+    if not state.corrected:
+        return
+    step.say.append(("utter_correction_noted", {"corrected": describe_concerns(state.corrected)}))
+    state.reflected = [c for c in state.reflected if c not in state.corrected]
+    step.slots["reflected_concerns"] = state.reflected
+
+
 def _acknowledge_coping(state: IntakeState, step: Step) -> None:
-    if state.coping_mentioned or (state.intent == "report_coping" and state.coping):
+    harm = [c for c in state.mentioned if c in HARM_CONCERNS]
+    if harm:
+        step.say.append(("utter_acknowledge_harm", {}))
+    if state.coping_mentioned or (state.intent == "report_coping" and state.coping and not harm):
         words = [COPING_WORDS.get(c, c) for c in (state.coping_mentioned or state.coping)]
         step.say.append(("utter_acknowledge_coping", {"coping": join_words(words)}))
-    elif state.intent in ("deny", "report_coping") and state.asked[-1:] == ["coping"]:
+    elif harm or state.asked[-1:] != ["coping"]:
+        return
+    elif state.intent == "deny" and not state.mentioned:
         step.say.append(("utter_acknowledge_no_coping", {}))
+    elif state.intent in ("deny", "report_coping", "share_concern"):
+        # They told us what they tried, in words we have no name for: never "many people
+        # haven't found anything" after a list.
+        step.say.append(("utter_acknowledge_what_tried", {}))
 
 
 def _ask(step: Step, state: IntakeState, question: Text, response: Text) -> None:
@@ -91,11 +116,14 @@ def _listening(state: IntakeState) -> Step:
         if not step.slots["consent_given"]:
             step.stage = NO_CONSENT
             return step
+    _correct(state, step)
     _reflect(state, step)
     if state.looking_weak:
         step.say.append(("utter_reassure_not_weak", {}))
     _acknowledge_coping(state, step)
-    if state.concerns and state.consent is None and "consent" not in state.asked:
+    if state.corrected and not state.mentioned:
+        _ask(step, state, "more", "utter_ask_more_after_correction")
+    elif state.concerns and state.consent is None and "consent" not in state.asked:
         # Before the first question about their difficulties.
         _ask(step, state, "consent", "utter_ask_consent")
     elif not state.concerns:
@@ -130,12 +158,13 @@ def _considering_ipt(state: IntakeState) -> Step:
     elif state.intent == "affirm":  # has heard of IPT
         step.say.append(("utter_glad_you_know_ipt", {}))
     else:
+        _correct(state, step)
         _reflect(state, step)
         _acknowledge_coping(state, step)
         focus = ipt_focus_for(state.concerns)
-        if state.mentioned and focus:
+        if (state.mentioned or state.corrected) and focus:
             step.say.append(("utter_ipt_connects_focus", {"focus_explanation": FOCUS_EXPLANATIONS[focus]}))
-        elif state.mentioned:
+        elif state.mentioned or state.corrected:
             step.say.append(("utter_noted_for_clinician", {}))
     step.say.append(("utter_ask_questions_or_start", {}))
     return step
@@ -149,6 +178,7 @@ def _confirming(state: IntakeState) -> Step:
         slots["answer_attempts"] = 0.0
         return Step(say=[("utter_lets_fix_schedule", {})], stage=START_SCHEDULING, slots=slots)
     step = Step(stage=CONFIRMING)
+    _correct(state, step)
     _reflect(state, step)
     step.say.append(("utter_ask_schedule_right", {}))
     return step
@@ -171,6 +201,7 @@ def _screening_offered(state: IntakeState) -> Step:
             slots={"screening_status": "declined"},
         )
     step = Step(stage=SCREENING_OFFERED)
+    _correct(state, step)
     _reflect(state, step)
     if state.mentioned:
         step.say.append(("utter_noted_for_clinician", {}))
@@ -180,6 +211,7 @@ def _screening_offered(state: IntakeState) -> Step:
 
 def _without_consent(state: IntakeState) -> Step:
     step = Step(stage=NO_CONSENT)
+    _correct(state, step)
     _reflect(state, step)
     step.say.append(("utter_no_record_offer_help", {}))
     return step
@@ -187,6 +219,7 @@ def _without_consent(state: IntakeState) -> Step:
 
 def _after_intake(state: IntakeState) -> Step:
     step = Step(stage=state.stage or DONE)
+    _correct(state, step)
     _reflect(state, step)
     if state.mentioned:
         step.say.append(("utter_noted_for_clinician", {}))
@@ -217,11 +250,12 @@ def intake_state(tracker: Tracker) -> IntakeState:
         mentioned=list(dict.fromkeys(entity_values(tracker, "concern"))),
         coping_mentioned=list(dict.fromkeys(entity_values(tracker, "coping_strategy"))),
         looking_weak="looking_weak" in entity_values(tracker, "worry"),
-        concerns=accumulated(tracker, "concerns", "concern"),
+        concerns=concerns_so_far(tracker),
         reflected=tracker.get_slot("reflected_concerns") or [],
         coping=accumulated(tracker, "coping_strategies", "coping_strategy"),
         asked=tracker.get_slot("intake_asked") or [],
         consent=tracker.get_slot("consent_given"),
+        corrected=[c for c in denied_concerns(tracker) if c in (tracker.get_slot("reflected_concerns") or [])],
     )
 
 

@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import contact_slots, record_contact
-from actions.said_so_far import accumulated
+from actions.said_so_far import accumulated, concerns_so_far
 from actions.stages import CONFIRMING, CONSENT_TO_STORE, DONE, SCREENING_OFFERED
 from intake.ipt_wording import ipt_focus_for, merge_unique
 from intake_stores.handoff_requests import HandoffStore
@@ -38,6 +38,7 @@ RECORD_SLOTS = [
     "gad7_band",
     "screening_status",
     "risk_flag",
+    "language",
 ]
 SCORE_FIELDS = ("phq2_score", "gad2_score", "phq9_score", "gad7_score")
 
@@ -47,7 +48,7 @@ def record_from_tracker(tracker: Tracker, **newer: Any) -> IntakeRecord:
     values = {**{slot: tracker.get_slot(slot) for slot in RECORD_SLOTS},
               **record_contact(contact_slots(tracker)), **newer}
     # Also what was said while the action server was down (its turns are in the tracker).
-    values["concerns"] = merge_unique(values["concerns"], accumulated(tracker, "concerns", "concern"))
+    values["concerns"] = merge_unique(values["concerns"], concerns_so_far(tracker))
     values["coping_strategies"] = merge_unique(
         values["coping_strategies"], accumulated(tracker, "coping_strategies", "coping_strategy"))
     if values["ipt_focus"] is None:

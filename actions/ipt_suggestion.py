@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
-from actions.said_so_far import accumulated
+from actions.said_so_far import concerns_so_far
 from actions.stages import IPT_SUGGESTED
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 
@@ -18,7 +18,7 @@ class ActionSuggestIpt(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        concerns = accumulated(tracker, "concerns", "concern")
+        concerns = concerns_so_far(tracker)
         focus = ipt_focus_for(concerns)
         dispatcher.utter_message(
             response="utter_suggest_ipt",

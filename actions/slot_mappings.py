@@ -19,21 +19,55 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from intake.ipt_wording import ipt_focus_for, merge_unique
 from actions.contact_validation import CONTACT_VALIDATORS
+from intake.vocabulary import FEELINGS
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
-from actions.said_so_far import accumulated, entity_values  # noqa: F401 (entity_values: used by others)
+from actions.said_so_far import accumulated, concerns_so_far, entity_values
 
 FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS + CONTACT_VALIDATORS)
 PRESENTING_PROBLEM_MAX_CHARS = 500
 
 
+def reflected_last_turn(tracker: Tracker) -> List[Text]:
+    """The concerns the assistant reflected back in its reply to the previous message."""
+    before_reply: List[Text] = []
+    reflected: List[Text] = []
+    users_seen = 0
+    events = tracker.events or []
+    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for index, event in enumerate(events[:latest_user]):
+        if event.get("event") == "user":
+            users_seen += 1
+            before_reply = list(reflected)
+        elif event.get("event") == "slot" and event.get("name") == "reflected_concerns":
+            reflected = list(event.get("value") or [])
+    if not users_seen:
+        return []
+    return [c for c in reflected if c not in before_reply]
+
+
+def denied_concerns(tracker: Tracker) -> List[Text]:
+    """What the person just took back: "it's not work" (a `denied_concern` entity), or
+    "that's not it" (a `correction`) about what was just reflected back to them."""
+    denied = entity_values(tracker, "denied_concern")
+    if entity_values(tracker, "correction"):
+        last = reflected_last_turn(tracker)
+        # The situation they were wrong about, not how they feel, unless that is all.
+        denied += [c for c in last if c not in FEELINGS] or last
+    mentioned = entity_values(tracker, "concern")
+    return [c for c in dict.fromkeys(denied) if c not in mentioned]
+
+
 def intake_updates(tracker: Tracker) -> Dict[Text, Any]:
     """Slots that follow from what the person just said, whatever its intent, and from
-    what they said while the action server was down."""
+    what they said while the action server was down (actions/said_so_far.py).
+
+    A concern they take back is taken out, and ipt_focus follows."""
     updates: Dict[Text, Any] = {}
     mentioned = entity_values(tracker, "concern")
-    concerns = accumulated(tracker, "concerns", "concern")
+    denied = denied_concerns(tracker)
+    concerns = [c for c in concerns_so_far(tracker) if c not in denied or c in mentioned]
     if concerns != (tracker.get_slot("concerns") or []):
         updates["concerns"] = concerns
     coping = accumulated(tracker, "coping_strategies", "coping_strategy")

@@ -6,6 +6,7 @@ from intake.contact_summary import contact_lines, handoff_lines
 from intake_stores.handoff_requests import HandoffRequest
 from intake_stores.intake_records import IntakeRecord
 from intake.vocabulary import (
+    CLINICIAN_FLAGS,
     CONCERN_LABELS,
     COPING_WORDS,
     IPT_FOCUS_LABELS,
@@ -68,11 +69,15 @@ def render_summary(record: IntakeRecord, handoffs: Optional[List[HandoffRequest]
         record.therapy_accepted, "not decided")
     schedule = describe_schedule(
         record.preferred_days, record.preferred_time, record.session_format) or "not given"
+    flags = [CLINICIAN_FLAGS[c] for c in record.concerns if c in CLINICIAN_FLAGS]
     lines = [
         f"# Intake summary: {when}",
         "",
         urgency,
         "",
+        *([f"**Flag for the clinician:** {'; '.join(flags)}. Ask about it at first contact.", ""] if flags else []),
+        *([f"**Language:** wrote in `{record.language}`; the assistant speaks English only.", ""]
+          if record.language and record.language != "en" else []),
         f"- **Presenting concerns:** {concerns}",
         f"- **In their words:** \"{_quote(record.presenting_problem)}\"" if record.presenting_problem
         else "- **In their words:** (no disclosure recorded)",

@@ -9,6 +9,13 @@ CONCERN_WORDS = {
     "conflict": "conflict with someone close to you",
     "life_change": "a big change in your life",
     "grief": "the loss of someone important",
+    "substance_use": "drinking or using more than feels right",
+    "trauma": "something painful that happened and still stays with you",
+    "self_harm": "hurting yourself",
+    "caregiving": "caring for someone close to you",
+    "health": "health problems",
+    "parenting": "how hard things have been as a parent",
+    "anger": "anger that feels hard to manage",
 }
 
 # The same concerns, for a clinician reading about the person.
@@ -22,6 +29,23 @@ CONCERN_LABELS = {
     "conflict": "conflict with someone close",
     "life_change": "life change",
     "grief": "grief",
+    "substance_use": "substance use (alcohol, drugs or someone else's medication)",
+    "trauma": "trauma",
+    "self_harm": "self-harm",
+    "caregiving": "caregiving",
+    "health": "physical health",
+    "parenting": "parenting",
+    "anger": "anger",
+}
+
+# How someone feels, as against what is happening to them: "that's not it" after "pressure
+# at work and a lot of stress" takes back the situation (work), not the feeling (stress).
+FEELINGS = ("stress", "anxiety", "sleep", "low_mood", "anger")
+
+# Disclosed concerns a clinician must see at first contact, with why.
+CLINICIAN_FLAGS = {
+    "substance_use": "substance use disclosed (alcohol, drugs or someone else's medication)",
+    "self_harm": "self-harm disclosed",
 }
 
 COPING_WORDS = {
@@ -36,6 +60,9 @@ COPING_WORDS = {
     "sleep_routine": "changing sleep routines",
     "time_off": "taking time off",
     "hobbies": "hobbies",
+    "support_group": "a support group",
+    "faith": "your faith community",
+    "keeping_busy": "keeping busy",
 }
 
 IPT_FOCUS_LABELS = {

@@ -97,7 +97,9 @@ class RuleMatcher:
         before = span.doc[max(span.start - 2, 0) : span.start]
         return any(t.lower_ in NEGATIONS or t.lemma_ in NEGATIONS for t in before)
 
-    def find(self, text: Text) -> List[RuleMatch]:
+    def spans(self, text: Text) -> Tuple[Doc, List[Span]]:
+        """The labelled spans of a text, longest first among overlaps, in text order;
+        exclusions included (for readers that need the tokens around a match)."""
         doc = self._doc(text)
         spans = [
             Span(doc, start, end, label=label)
@@ -106,8 +108,11 @@ class RuleMatcher:
                 for m_id, s, e in list(self._phrases(doc)) + list(self._tokens(doc))
             )
         ]
+        return doc, sorted(filter_spans(spans), key=lambda span: span.start)
+
+    def find(self, text: Text) -> List[RuleMatch]:
         found = []
-        for span in filter_spans(spans):
+        for span in self.spans(text)[1]:
             if span.label_ == EXCLUDE:
                 continue
             if self._skip_negated and self._negated(span):

@@ -61,6 +61,7 @@ intake_records = sa.Table(
     sa.Column("contact_region", EncryptedText),
     sa.Column("contact_age", sa.String(16)),
     sa.Column("contact_payment", EncryptedText),
+    sa.Column("language", sa.String(16)),  # ISO 639-1 code when they wrote in another language
 )
 JSON_COLUMNS = {"concerns": list, "coping_strategies": list, "preferred_days": list,
                 "screening_answers": dict}
@@ -99,6 +100,7 @@ class IntakeRecord:
     contact_region: Optional[Text] = None
     contact_age: Optional[Text] = None  # adult, minor or not_given
     contact_payment: Optional[Text] = None  # insurance, self_pay, not_sure or not_given
+    language: Optional[Text] = None
     id: Optional[Text] = None
     created_at: Optional[dt.datetime] = None
     updated_at: Optional[dt.datetime] = None

@@ -13,7 +13,8 @@ ACTION_VARIABLES = {"reflection": "stress", "coping": "meditation", "rationale":
                     "focus_explanation": "IPT helps.", "summary": "Monday, mornings, by phone",
                     # actions/contact.py and actions/handoff.py
                     "schedule": "Monday, mornings, by phone", "contact": "They'll text you.",
-                    "how": "text you at +1 212-555-0188", "next_opening": "Monday at 9am"}
+                    "how": "text you at +1 212-555-0188", "next_opening": "Monday at 9am",
+                    "corrected": "pressure at work"}
 
 
 @pytest.fixture(scope="module")

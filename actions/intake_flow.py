@@ -4,6 +4,8 @@
 person just said and what has been asked, what to say and which stage comes next.
 The rules in data/rules/intake.yml chain the next action from that stage.
 """
+import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -17,7 +19,12 @@ from actions.stages import (
     CONFIRMING, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
     SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
 )
+from intake import scheduling_normalizer as normalize
 from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
+from actions.intake_storage import _UsesIntakeStore, record_from_tracker
+from intake_stores.intake_records import IntakeStoreError
+
+logger = logging.getLogger(__name__)
 
 Utterance = Tuple[Text, Dict[Text, Any]]
 
@@ -36,6 +43,11 @@ class IntakeState:
     coping: List[Text]
     asked: List[Text]
     consent: Optional[bool] = None
+    paused: bool = False
+    unsure: bool = False  # "idk", "not sure": the whole message says they don't know
+    text: Text = ""
+    schedule: Dict[Text, Any] = field(default_factory=dict)  # the schedule slots as they are
+    stored: bool = False  # an intake record exists (intake_id)
 
 
 @dataclass
@@ -43,6 +55,7 @@ class Step:
     say: List[Utterance] = field(default_factory=list)
     stage: Text = LISTENING
     slots: Dict[Text, Any] = field(default_factory=dict)
+    update_record: bool = False  # the stored intake record must follow the new slots
 
 
 def _reflect(state: IntakeState, step: Step) -> None:
@@ -138,9 +151,46 @@ def _considering_ipt(state: IntakeState) -> Step:
     return step
 
 
+def schedule_changes(text: Text) -> Dict[Text, Any]:
+    """The schedule values a message sets ("make that Thursday" -> preferred_days)."""
+    found = {
+        "preferred_days": normalize.normalize_days(text),
+        "preferred_time": normalize.normalize_time(text),
+        "session_format": normalize.normalize_format(text),
+    }
+    return {slot: value for slot, value in found.items() if value}
+
+
+_CHANGING = ("change_answer", "inform_schedule")
+
+
+def _change_schedule(state: IntakeState) -> Optional[Step]:
+    """A day, time or format changed at the read-back or after booking: applied and read
+    back; after booking the stored record follows. None when this is not such a change."""
+    if state.intent not in _CHANGING + ("deny",) or not any(state.schedule.values()):
+        return None
+    changes = schedule_changes(state.text)
+    if not changes:
+        if state.intent == "deny":
+            return None
+        return Step(say=[("utter_change_schedule_how", {})], stage=state.stage or DONE)
+    summary = describe_schedule(*({**state.schedule, **changes}[slot] for slot in SCHEDULE_SLOTS))
+    if state.stage == CONFIRMING or not state.stored:
+        return Step(say=[("utter_confirm_schedule", {"summary": summary})], stage=CONFIRMING, slots=changes)
+    step = Step(say=[("utter_changed_schedule", {"summary": summary})], stage=state.stage or DONE,
+                slots=changes, update_record=True)
+    say, stage = pending_question(state)
+    step.say += say
+    step.stage = stage or step.stage
+    return step
+
+
 def _confirming(state: IntakeState) -> Step:
     if state.intent == "affirm":
         return Step(stage=SUBMIT)
+    changed = _change_schedule(state)  # "no, make that Thursday"
+    if changed:
+        return changed
     if state.intent == "deny":
         slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS}
         slots["answer_attempts"] = 0.0
@@ -191,7 +241,62 @@ def _after_intake(state: IntakeState) -> Step:
     return step
 
 
+# The question each stage waits on, asked again after a question back, an "I'm not sure"
+# or a pause. In the listening stage it is the last question asked.
+_LISTENING_QUESTIONS = {
+    "consent": "utter_ask_consent",
+    "presenting": "utter_ask_what_brings_you",
+    "more": "utter_ask_more",
+    "coping": "utter_ask_coping",
+    "raised_at_work": "utter_ask_raised_at_work",
+}
+_STAGE_QUESTIONS = {
+    # After "what is it?" at "have you heard of IPT?", the next question is the offer itself.
+    IPT_SUGGESTED: ("utter_ask_questions_or_start", IPT_OFFERED),
+    IPT_OFFERED: ("utter_ask_questions_or_start", IPT_OFFERED),
+    CONFIRMING: ("utter_ask_schedule_right", CONFIRMING),
+    SCREENING_OFFERED: ("utter_offer_screening", SCREENING_OFFERED),
+    CONSENT_TO_STORE: ("utter_ask_consent_to_store", CONSENT_TO_STORE),
+}
+_UNSURE = re.compile(
+    r"^\W*(?:um+|hm+|erm|uh+|well|honestly|tbh|i mean)?\W*(?:idk|idek|dunno|i dunno|not sure|i'?m not sure|unsure|"
+    r"no idea|i have no idea|i don'?t know|i do not know|don'?t know|i can'?t say|hard to say|no clue|"
+    r"what do you mean|what do u mean|not really sure|i'?m not really sure|i guess i don'?t know)"
+    r"(?:\W+(?:really|tbh|honestly|to be honest|sorry|lol|what to say|how to answer|what you mean))*\W*$"
+)
+
+
+def is_unsure(text: Text) -> bool:
+    return bool(_UNSURE.match((text or "").lower().replace("’", "'")))
+
+
+def pending_question(state: IntakeState) -> Tuple[List[Utterance], Optional[Text]]:
+    """What to ask again, and the stage to be in afterwards (None: leave it)."""
+    if state.stage in _STAGE_QUESTIONS:
+        response, stage = _STAGE_QUESTIONS[state.stage]
+        return [(response, {})], stage
+    if state.stage == START_SCHEDULING:
+        return [], START_SCHEDULING  # the scheduling form resumes and asks what is missing
+    if state.stage in (None, LISTENING):
+        if state.asked:
+            return [(_LISTENING_QUESTIONS.get(state.asked[-1], "utter_ask_what_brings_you"), {})], LISTENING
+        return [("utter_ask_what_brings_you", {})], LISTENING
+    return [], None
+
+
+def _welcome_back(state: IntakeState) -> Step:
+    say, stage = pending_question(state)
+    return Step(say=[("utter_welcome_back", {})] + say, stage=stage or state.stage or LISTENING,
+                slots={"paused": False})
+
+
 def next_step(state: IntakeState) -> Step:
+    if state.paused and state.intent == "greet":
+        return _welcome_back(state)
+    if state.unsure:
+        say, stage = pending_question(state)
+        if say:
+            return Step(say=[("utter_explain_pending_question", {})] + say, stage=stage or LISTENING)
     if state.stage == CONSENT_TO_STORE:
         return _consent_to_store(state)
     if state.stage == NO_CONSENT:
@@ -200,6 +305,10 @@ def next_step(state: IntakeState) -> Step:
         return _considering_ipt(state)
     if state.stage == CONFIRMING:
         return _confirming(state)
+    if state.stage in (DONE, SCREENING_OFFERED, DECLINED) and state.intent in _CHANGING:
+        changed = _change_schedule(state)
+        if changed:
+            return changed
     if state.stage == SCREENING_OFFERED:
         return _screening_offered(state)
     if state.stage in (DECLINED, DONE):
@@ -219,6 +328,11 @@ def intake_state(tracker: Tracker) -> IntakeState:
         coping=tracker.get_slot("coping_strategies") or [],
         asked=tracker.get_slot("intake_asked") or [],
         consent=tracker.get_slot("consent_given"),
+        paused=bool(tracker.get_slot("paused")),
+        unsure=is_unsure(tracker.latest_message.get("text") or ""),
+        text=tracker.latest_message.get("text") or "",
+        schedule={slot: tracker.get_slot(slot) for slot in SCHEDULE_SLOTS},
+        stored=bool(tracker.get_slot("intake_id")),
     )
 
 
@@ -227,7 +341,7 @@ def utter_all(dispatcher: CollectingDispatcher, utterances: List[Utterance]) -> 
         dispatcher.utter_message(response=response, **kwargs)
 
 
-class ActionContinueIntake(Action):
+class ActionContinueIntake(_UsesIntakeStore, Action):
     def name(self) -> Text:
         return "action_continue_intake"
 
@@ -236,6 +350,13 @@ class ActionContinueIntake(Action):
     ) -> List[Dict[Text, Any]]:
         step = next_step(intake_state(tracker))
         utter_all(dispatcher, step.say)
+        if step.update_record and tracker.get_slot("consent_given"):
+            try:
+                self.store.save(record_from_tracker(tracker, **step.slots))
+                dispatcher.utter_message(response="utter_changed_record")
+            except IntakeStoreError as error:
+                logger.error("Updating an intake failed: %s", error)
+                dispatcher.utter_message(response="utter_intake_store_failed")
         events = [SlotSet(slot, value) for slot, value in step.slots.items()]
         return events + [SlotSet("intake_stage", step.stage)]
 

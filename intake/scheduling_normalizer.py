@@ -388,7 +388,7 @@ _PREFERENCE = re.compile(r"\b(prefer|preferably|preferred|ideally|ideal|best|rat
 
 def alternatives(text) -> Optional[Text]:
     """What a ranked answer offered besides its first preference, for the clinician
-    ('mornings preferably, afternoons if I have to' -> 'also: afternoon')."""
+    ('afternoons ideally, mornings at a push' -> 'time also: morning')."""
     lowered = _lower(text)
     if not _PREFERENCE.search(lowered):
         return None

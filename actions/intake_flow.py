@@ -128,6 +128,8 @@ def _considering_ipt(state: IntakeState) -> Step:
     if state.intent == "affirm" and state.stage == IPT_OFFERED or state.intent == "inform_schedule":
         step.say.append(("utter_glad_to_start", {}))
         step.slots["therapy_accepted"] = True
+        # "Mondays, evenings": what the answer already says is kept; the form asks the rest.
+        step.slots.update(schedule_changes(state.text) if state.intent == "inform_schedule" else {})
         step.stage = START_SCHEDULING
         return step
     if state.intent == "deny" and state.stage == IPT_OFFERED:

@@ -7,7 +7,7 @@
 Changing a day, time or format at the read-back or after booking is part of the intake's
 own step (intake_flow.py `_change_schedule`), so the stored record follows there.
 """
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -34,6 +34,21 @@ ANSWERS = {
 }
 
 
+# Two questions in one message are both answered when the classifier is nearly as sure of
+# the second as of the first.
+SECOND_QUESTION_SHARE = 0.5
+
+
+def second_question(message: Dict[Text, Any], first: Text) -> Optional[Text]:
+    ranking = message.get("intent_ranking") or []
+    top = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == first), 0.0)
+    for candidate in ranking:
+        name, confidence = candidate.get("name"), candidate.get("confidence") or 0.0
+        if name != first and name in ANSWERS:
+            return name if top and confidence >= SECOND_QUESTION_SHARE * top else None
+    return None
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
@@ -43,6 +58,9 @@ class ActionAnswerQuestion(Action):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         dispatcher.utter_message(response=ANSWERS.get(intent, "utter_default"))
+        second = second_question(tracker.latest_message, intent)
+        if second:  # "how long would it go on for, and would it be every week?"
+            dispatcher.utter_message(response=ANSWERS[second])
         if tracker.active_loop.get("name"):
             return []  # the form asks its question again itself
         state = intake_state(tracker)

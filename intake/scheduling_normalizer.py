@@ -93,10 +93,19 @@ class Mention:
     ruled_out: bool = False
 
 
+_SELF_CORRECTION = re.compile(r"\b(no wait|wait no|scratch that|sorry i mean|i mean|i meant|actually no|no sorry|correction)\b")
+
+
 def _lower(text) -> Text:
-    """Lowercase text; a list (a list slot's raw value) is joined first. Curly quotes made straight."""
+    """Lowercase text; a list (a list slot's raw value) is joined first. Curly quotes made
+    straight. After a self-correction ("after 4... no wait, after 6") only the rest counts,
+    when it still says something."""
     joined = " ".join(text) if isinstance(text, list) else (text or "")
-    return joined.lower().replace("’", "'").replace("‘", "'")
+    lowered = joined.lower().replace("’", "'").replace("‘", "'")
+    corrections = list(_SELF_CORRECTION.finditer(lowered))
+    if corrections and re.search(r"[a-z0-9]", lowered[corrections[-1].end():]):
+        return lowered[corrections[-1].end():]
+    return lowered
 
 
 def _clauses(text: Text) -> List[Tuple[int, int]]:
@@ -314,10 +323,18 @@ _PREFERRED_AFTER = re.compile(r"^\W*(?:is|are|would be|'s|s|works?)?\s*(?:much\s
 _PREFERRED_BEFORE = re.compile(r"\b(prefer|preferably|ideally|rather|first choice)\W+(?:\w+\W+){0,3}$")
 
 
+_CONCLUSION = re.compile(r"\b(so|which means|that means|therefore|meaning)\b")
+
+
 def _first_offer(text: Text, mentions: List[Mention]) -> Optional[Mention]:
     """The first option offered, unless a later one is marked as the preferred one
-    ('in person or video, video is easier')."""
+    ('in person or video, video is easier') or concluded ('evenings wipe me out, so mornings')."""
     offered = sorted((m for m in mentions if not m.ruled_out), key=lambda m: m.start)
+    conclusions = list(_CONCLUSION.finditer(text))
+    if conclusions and len({m.value for m in offered}) > 1:
+        after = [m for m in offered if m.start > conclusions[-1].end()]
+        if after:
+            offered = after
     if len({m.value for m in offered}) > 1:
         clauses = _clauses(text)
         for mention in offered:

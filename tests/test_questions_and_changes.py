@@ -116,3 +116,21 @@ async def test_a_change_after_booking_updates_the_stored_record(tracker_factory,
     record = store.get(tracker.sender_id)
     assert record.session_format == "phone" and record.preferred_days == ["monday"]
     assert record.therapy_accepted is True
+
+
+async def test_two_questions_in_one_message_are_both_answered(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "ipt_offered"}, intent="ask_frequency",
+                              text="how long does it go on, and is it weekly?")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "ask_frequency", "confidence": 0.45}, {"name": "ask_duration", "confidence": 0.35},
+        {"name": "affirm", "confidence": 0.1}]
+    await run(ActionAnswerQuestion(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_ipt_frequency", "utter_ipt_duration", "utter_ask_questions_or_start"]
+
+
+async def test_a_distant_second_guess_is_not_answered(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "ipt_offered"}, intent="ask_cost", text="how much is it")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "ask_cost", "confidence": 0.8}, {"name": "ask_privacy", "confidence": 0.1}]
+    await run(ActionAnswerQuestion(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_cost", "utter_ask_questions_or_start"]

@@ -146,6 +146,10 @@ TIME_ANSWERS = [
     ("evenings no, mornings are better", "morning"),
     ("afternoons and evenings are no good, so mornings", "morning"),
     ("at 7 in the evening", "evening"),
+    # a self-correction replaces what came before it; a conclusion ("so ...") is the answer
+    ("mornings, no wait, evenings", "evening"),
+    ("around 2... scratch that, after 6", "evening"),
+    ("evenings are exhausting, so mornings", "morning"),
 ]
 
 

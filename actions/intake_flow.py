@@ -292,9 +292,45 @@ def _welcome_back(state: IntakeState) -> Step:
                 slots={"paused": False})
 
 
+_GIVE_CONSENT = re.compile(
+    r"\b(you can|you may|it'?s (?:ok|okay|fine) to|ok to|okay to|go ahead and|please|happy for you to)\s+"
+    r"(?:keep|store|save|record)\b|\bchanged my mind\b.*\b(record|keep|store|save)\b")
+_WITHDRAW_CONSENT = re.compile(
+    r"\b(don'?t|do not|please don'?t|stop|no longer want you to|i'?d rather you didn'?t)\s+(?:keep|store|save|record)"
+    r"(?:ing)?\b")
+
+
+_WHAT_IS_KEPT = re.compile(r"\b(record|records|data|details|info|information|notes|conversation|chat|messages|what i "
+                           r"(?:said|say|wrote|write|told you))\b")
+
+
+def _consent_change(state: IntakeState) -> Optional[Step]:
+    """Consent given or withdrawn in words at any point before the record is stored."""
+    if state.stored or state.intent not in ("affirm", "deny", "share_concern", "greet", "change_answer"):
+        return None
+    text = state.text.lower().replace("’", "'")
+    if not _WHAT_IS_KEPT.search(text):  # "please keep in mind...": not about the record
+        return None
+    if _WITHDRAW_CONSENT.search(text) and state.consent is not False:
+        return Step(say=[("utter_consent_now_withdrawn", {})], stage=NO_CONSENT, slots={"consent_given": False})
+    if _GIVE_CONSENT.search(text) and state.consent is not True:
+        if state.stage not in (NO_CONSENT, LISTENING, None):
+            return Step(say=[("utter_consent_now_given", {})], stage=state.stage, slots={"consent_given": True})
+        # Back in the intake: the next question it would ask, now that a record may be kept.
+        resumed = _listening(IntakeState(**{**state.__dict__, "intent": "share_concern", "mentioned": [],
+                                            "coping_mentioned": [], "looking_weak": False, "consent": True}))
+        resumed.say.insert(0, ("utter_consent_now_given", {}))
+        resumed.slots["consent_given"] = True
+        return resumed
+    return None
+
+
 def next_step(state: IntakeState) -> Step:
     if state.paused and state.intent == "greet":
         return _welcome_back(state)
+    consent_change = _consent_change(state)
+    if consent_change:
+        return consent_change
     if state.unsure:
         say, stage = pending_question(state)
         if say:

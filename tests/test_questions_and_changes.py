@@ -134,3 +134,29 @@ async def test_a_distant_second_guess_is_not_answered(tracker_factory, dispatche
         {"name": "ask_cost", "confidence": 0.8}, {"name": "ask_privacy", "confidence": 0.1}]
     await run(ActionAnswerQuestion(), dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_cost", "utter_ask_questions_or_start"]
+
+
+async def test_a_refused_consent_can_be_given_later(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "no_consent", "consent_given": False,
+                                     "intake_asked": ["consent"], "concerns": ["sleep"]},
+                              intent="affirm", text="actually, you can keep a record of this")
+    events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
+    assert SlotSet("consent_given", True) in events
+    assert responses(dispatcher) == ["utter_consent_now_given", "utter_ask_more"]  # not the consent question again
+    assert SlotSet("intake_stage", "listening") in events
+
+
+async def test_consent_can_be_withdrawn_before_anything_is_stored(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "listening", "consent_given": True, "intake_asked": ["more"]},
+                              intent="deny", text="on second thought please don't keep a record")
+    events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
+    assert SlotSet("consent_given", False) in events
+    assert responses(dispatcher) == ["utter_consent_now_withdrawn"]
+    assert SlotSet("intake_stage", "no_consent") in events
+
+
+async def test_an_ordinary_yes_is_not_a_consent_change(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "no_consent", "consent_given": False},
+                              intent="affirm", text="yes, please keep in mind I work nights")
+    events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
+    assert SlotSet("consent_given", True) not in events

@@ -18,7 +18,7 @@ export TQDM_DISABLE := 1
 
 TRAINING_INPUTS := config.yml $(shell find domain data intake_nlu intake_dialogue -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: setup model run serve serve-prod actions web browser test lint validate unit e2e bench bench-speed bench-safety bench-crisis bench-load clean
+.PHONY: setup model run serve serve-prod actions web browser test lint validate unit e2e bench bench-speed bench-safety bench-crisis bench-load bench-understanding clean
 
 # The production profile's local defaults (endpoints.prod.yml): the PostgreSQL and Redis
 # on 127.0.0.1. A deployment sets its own; passwords only ever come from the environment.
@@ -135,6 +135,10 @@ bench-crisis: $(MODEL)
 
 bench-load: $(MODEL)
 	$(PY) bench/load.py
+
+# Intents, concerns, scheduling answers and scripted clients on ../shared/dev (prints every miss).
+bench-understanding: $(MODEL)
+	$(PY) bench/understanding.py
 
 clean:
 	rm -rf models/*.tar.gz results var

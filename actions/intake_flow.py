@@ -4,6 +4,8 @@
 person just said and what has been asked, what to say and which stage comes next.
 The rules in data/rules/intake.yml chain the next action from that stage.
 """
+import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -21,7 +23,12 @@ from actions.stages import (
     SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
 )
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
+from intake import scheduling_normalizer as normalize
 from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
+from actions.intake_storage import _UsesIntakeStore, record_from_tracker
+from intake_stores.intake_records import IntakeStoreError
+
+logger = logging.getLogger(__name__)
 
 Utterance = Tuple[Text, Dict[Text, Any]]
 
@@ -41,6 +48,11 @@ class IntakeState:
     asked: List[Text]
     consent: Optional[bool] = None
     corrected: List[Text] = field(default_factory=list)  # reflected back, now taken back
+    paused: bool = False
+    unsure: bool = False  # "idk", "not sure": the whole message says they don't know
+    text: Text = ""
+    schedule: Dict[Text, Any] = field(default_factory=dict)  # the schedule slots as they are
+    stored: bool = False  # an intake record exists (intake_id)
 
 
 # Harm is not a way of coping to praise: it is noted for the clinician.
@@ -52,6 +64,7 @@ class Step:
     say: List[Utterance] = field(default_factory=list)
     stage: Text = LISTENING
     slots: Dict[Text, Any] = field(default_factory=dict)
+    update_record: bool = False  # the stored intake record must follow the new slots
 
 
 def _reflect(state: IntakeState, step: Step) -> None:
@@ -146,6 +159,8 @@ def _considering_ipt(state: IntakeState) -> Step:
     if state.intent == "affirm" and state.stage == IPT_OFFERED or state.intent == "inform_schedule":
         step.say.append(("utter_glad_to_start", {}))
         step.slots["therapy_accepted"] = True
+        # "Mondays, evenings": what the answer already says is kept; the form asks the rest.
+        step.slots.update(schedule_changes(state.text) if state.intent == "inform_schedule" else {})
         step.stage = START_SCHEDULING
         return step
     if state.intent == "deny" and state.stage == IPT_OFFERED:
@@ -170,9 +185,46 @@ def _considering_ipt(state: IntakeState) -> Step:
     return step
 
 
+def schedule_changes(text: Text) -> Dict[Text, Any]:
+    """The schedule values a message sets ("make that Thursday" -> preferred_days)."""
+    found = {
+        "preferred_days": normalize.normalize_days(text),
+        "preferred_time": normalize.normalize_time(text),
+        "session_format": normalize.normalize_format(text),
+    }
+    return {slot: value for slot, value in found.items() if value}
+
+
+_CHANGING = ("change_answer", "inform_schedule")
+
+
+def _change_schedule(state: IntakeState) -> Optional[Step]:
+    """A day, time or format changed at the read-back or after booking: applied and read
+    back; after booking the stored record follows. None when this is not such a change."""
+    if state.intent not in _CHANGING + ("deny",) or not any(state.schedule.values()):
+        return None
+    changes = schedule_changes(state.text)
+    if not changes:
+        if state.intent == "deny":
+            return None
+        return Step(say=[("utter_change_schedule_how", {})], stage=state.stage or DONE)
+    summary = describe_schedule(*({**state.schedule, **changes}[slot] for slot in SCHEDULE_SLOTS))
+    if state.stage == CONFIRMING or not state.stored:
+        return Step(say=[("utter_confirm_schedule", {"summary": summary})], stage=CONFIRMING, slots=changes)
+    step = Step(say=[("utter_changed_schedule", {"summary": summary})], stage=state.stage or DONE,
+                slots=changes, update_record=True)
+    say, stage = pending_question(state)
+    step.say += say
+    step.stage = stage or step.stage
+    return step
+
+
 def _confirming(state: IntakeState) -> Step:
     if state.intent == "affirm":  # then how to reach them (actions/contact.py)
         return Step(say=[(ask_contact_response(), {})], stage=ASK_CONTACT)
+    changed = _change_schedule(state)  # "no, make that Thursday"
+    if changed:
+        return changed
     if state.intent == "deny":
         slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS}
         slots["answer_attempts"] = 0.0
@@ -227,7 +279,98 @@ def _after_intake(state: IntakeState) -> Step:
     return step
 
 
+# The question each stage waits on, asked again after a question back, an "I'm not sure"
+# or a pause. In the listening stage it is the last question asked.
+_LISTENING_QUESTIONS = {
+    "consent": "utter_ask_consent",
+    "presenting": "utter_ask_what_brings_you",
+    "more": "utter_ask_more",
+    "coping": "utter_ask_coping",
+    "raised_at_work": "utter_ask_raised_at_work",
+}
+_STAGE_QUESTIONS = {
+    # After "what is it?" at "have you heard of IPT?", the next question is the offer itself.
+    IPT_SUGGESTED: ("utter_ask_questions_or_start", IPT_OFFERED),
+    IPT_OFFERED: ("utter_ask_questions_or_start", IPT_OFFERED),
+    CONFIRMING: ("utter_ask_schedule_right", CONFIRMING),
+    SCREENING_OFFERED: ("utter_offer_screening", SCREENING_OFFERED),
+    CONSENT_TO_STORE: ("utter_ask_consent_to_store", CONSENT_TO_STORE),
+}
+_UNSURE = re.compile(
+    r"^\W*(?:um+|hm+|erm|uh+|well|honestly|tbh|i mean)?\W*(?:idk|idek|dunno|i dunno|not sure|i'?m not sure|unsure|"
+    r"no idea|i have no idea|i don'?t know|i do not know|don'?t know|i can'?t say|hard to say|no clue|"
+    r"what do you mean|what do u mean|not really sure|i'?m not really sure|i guess i don'?t know)"
+    r"(?:\W+(?:really|tbh|honestly|to be honest|sorry|lol|what to say|how to answer|what you mean))*\W*$"
+)
+
+
+def is_unsure(text: Text) -> bool:
+    return bool(_UNSURE.match((text or "").lower().replace("’", "'")))
+
+
+def pending_question(state: IntakeState) -> Tuple[List[Utterance], Optional[Text]]:
+    """What to ask again, and the stage to be in afterwards (None: leave it)."""
+    if state.stage in _STAGE_QUESTIONS:
+        response, stage = _STAGE_QUESTIONS[state.stage]
+        return [(response, {})], stage
+    if state.stage == START_SCHEDULING:
+        return [], START_SCHEDULING  # the scheduling form resumes and asks what is missing
+    if state.stage in (None, LISTENING):
+        if state.asked:
+            return [(_LISTENING_QUESTIONS.get(state.asked[-1], "utter_ask_what_brings_you"), {})], LISTENING
+        return [("utter_ask_what_brings_you", {})], LISTENING
+    return [], None
+
+
+def _welcome_back(state: IntakeState) -> Step:
+    say, stage = pending_question(state)
+    return Step(say=[("utter_welcome_back", {})] + say, stage=stage or state.stage or LISTENING,
+                slots={"paused": False})
+
+
+_GIVE_CONSENT = re.compile(
+    r"\b(you can|you may|it'?s (?:ok|okay|fine) to|ok to|okay to|go ahead and|please|happy for you to)\s+"
+    r"(?:keep|store|save|record)\b|\bchanged my mind\b.*\b(record|keep|store|save)\b")
+_WITHDRAW_CONSENT = re.compile(
+    r"\b(don'?t|do not|please don'?t|stop|no longer want you to|i'?d rather you didn'?t)\s+(?:keep|store|save|record)"
+    r"(?:ing)?\b")
+
+
+_WHAT_IS_KEPT = re.compile(r"\b(record|records|data|details|info|information|notes|conversation|chat|messages|what i "
+                           r"(?:said|say|wrote|write|told you))\b")
+
+
+def _consent_change(state: IntakeState) -> Optional[Step]:
+    """Consent given or withdrawn in words at any point before the record is stored."""
+    if state.stored or state.intent not in ("affirm", "deny", "share_concern", "greet", "change_answer"):
+        return None
+    text = state.text.lower().replace("’", "'")
+    if not _WHAT_IS_KEPT.search(text):  # "please keep in mind...": not about the record
+        return None
+    if _WITHDRAW_CONSENT.search(text) and state.consent is not False:
+        return Step(say=[("utter_consent_now_withdrawn", {})], stage=NO_CONSENT, slots={"consent_given": False})
+    if _GIVE_CONSENT.search(text) and state.consent is not True:
+        if state.stage not in (NO_CONSENT, LISTENING, None):
+            return Step(say=[("utter_consent_now_given", {})], stage=state.stage, slots={"consent_given": True})
+        # Back in the intake: the next question it would ask, now that a record may be kept.
+        resumed = _listening(IntakeState(**{**state.__dict__, "intent": "share_concern", "mentioned": [],
+                                            "coping_mentioned": [], "looking_weak": False, "consent": True}))
+        resumed.say.insert(0, ("utter_consent_now_given", {}))
+        resumed.slots["consent_given"] = True
+        return resumed
+    return None
+
+
 def next_step(state: IntakeState) -> Step:
+    if state.paused and state.intent == "greet":
+        return _welcome_back(state)
+    consent_change = _consent_change(state)
+    if consent_change:
+        return consent_change
+    if state.unsure:
+        say, stage = pending_question(state)
+        if say:
+            return Step(say=[("utter_explain_pending_question", {})] + say, stage=stage or LISTENING)
     if state.stage == CONSENT_TO_STORE:
         return _consent_to_store(state)
     if state.stage == NO_CONSENT:
@@ -236,6 +379,10 @@ def next_step(state: IntakeState) -> Step:
         return _considering_ipt(state)
     if state.stage == CONFIRMING:
         return _confirming(state)
+    if state.stage in (DONE, SCREENING_OFFERED, DECLINED) and state.intent in _CHANGING:
+        changed = _change_schedule(state)
+        if changed:
+            return changed
     if state.stage == SCREENING_OFFERED:
         return _screening_offered(state)
     if state.stage in (DECLINED, DONE):
@@ -256,6 +403,11 @@ def intake_state(tracker: Tracker) -> IntakeState:
         asked=tracker.get_slot("intake_asked") or [],
         consent=tracker.get_slot("consent_given"),
         corrected=[c for c in denied_concerns(tracker) if c in (tracker.get_slot("reflected_concerns") or [])],
+        paused=bool(tracker.get_slot("paused")),
+        unsure=is_unsure(tracker.latest_message.get("text") or ""),
+        text=tracker.latest_message.get("text") or "",
+        schedule={slot: tracker.get_slot(slot) for slot in SCHEDULE_SLOTS},
+        stored=bool(tracker.get_slot("intake_id")),
     )
 
 
@@ -264,7 +416,7 @@ def utter_all(dispatcher: CollectingDispatcher, utterances: List[Utterance]) -> 
         dispatcher.utter_message(response=response, **kwargs)
 
 
-class ActionContinueIntake(Action):
+class ActionContinueIntake(_UsesIntakeStore, Action):
     def name(self) -> Text:
         return "action_continue_intake"
 
@@ -279,6 +431,13 @@ class ActionContinueIntake(Action):
                 return updated
         step = next_step(intake_state(tracker))
         utter_all(dispatcher, step.say)
+        if step.update_record and tracker.get_slot("consent_given"):
+            try:
+                self.store.save(record_from_tracker(tracker, **step.slots))
+                dispatcher.utter_message(response="utter_changed_record")
+            except IntakeStoreError as error:
+                logger.error("Updating an intake failed: %s", error)
+                dispatcher.utter_message(response="utter_intake_store_failed")
         events = [SlotSet(slot, value) for slot, value in step.slots.items()]
         return events + [SlotSet("intake_stage", step.stage)]
 

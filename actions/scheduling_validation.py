@@ -19,6 +19,7 @@ class PreferredDaysValidator(AnswerValidator):
         extra = {
             "preferred_time": normalize.normalize_time(text),
             "session_format": normalize.normalize_format(text),
+            "schedule_note": normalize.alternatives(text),
         }
         return {slot: value for slot, value in extra.items() if value}
 
@@ -32,8 +33,8 @@ class PreferredTimeValidator(AnswerValidator):
         return normalize.normalize_time(text)
 
     def also_fills(self, text: Text) -> Dict[Text, Any]:
-        session_format = normalize.normalize_format(text)
-        return {"session_format": session_format} if session_format else {}
+        extra = {"session_format": normalize.normalize_format(text), "schedule_note": normalize.alternatives(text)}
+        return {slot: value for slot, value in extra.items() if value}
 
 
 class SessionFormatValidator(AnswerValidator):
@@ -43,6 +44,10 @@ class SessionFormatValidator(AnswerValidator):
 
     def normalize(self, text: Text) -> Optional[Any]:
         return normalize.normalize_format(text)
+
+    def also_fills(self, text: Text) -> Dict[Text, Any]:
+        note = normalize.alternatives(text)  # "in person ideally but video is fine"
+        return {"schedule_note": note} if note else {}
 
 
 SCHEDULING_VALIDATORS = [PreferredDaysValidator(), PreferredTimeValidator(), SessionFormatValidator()]

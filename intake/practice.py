@@ -49,6 +49,7 @@ def practice_settings() -> Dict[Text, Text]:
         "reply_within": office_hours().reply_within,
         **contact_settings().response_values(),
         **profiles[profile],
+        **practice_facts(settings),
     }
 
 
@@ -158,3 +159,31 @@ def now() -> dt.datetime:
 
 def within_office_hours(moment: Optional[dt.datetime] = None) -> bool:
     return office_hours().is_open(moment or now())
+
+
+# Said when a fact is missing from practice.yml: never an invented number or promise.
+_FACT_DEFAULTS = {
+    "phone": "the number on the practice's website",
+    "hours": "during office hours",
+    "contact_promise": "someone from the practice will get in touch with you to arrange the next step.",
+    "ages_served": "The practice will tell you which ages it sees.",
+    "couples": "The team can tell you whether couples sessions are possible.",
+    "therapist_choice": "the team will tell you what's possible.",
+    "fees": "The team will go through costs and insurance with you before your first appointment.",
+}
+
+
+def practice_facts(settings: Dict) -> Dict[Text, Text]:
+    """The practice's facts for replies to questions (practice.yml `practice_facts`), as text,
+    plus `language_offer`: a clinician who speaks another language, when there is one."""
+    facts = settings.get("practice_facts") or {}
+    values = {key: str(facts.get(key) or default) for key, default in _FACT_DEFAULTS.items()}
+    languages = [str(language) for language in facts.get("clinician_languages") or []]
+    values["clinician_languages"] = ", ".join(languages)
+    if languages:
+        spoken = " and ".join([", ".join(languages[:-1]), languages[-1]] if len(languages) > 1 else languages)
+        values["language_offer"] = (f"The practice has clinicians who speak {spoken}: I'll note your language "
+                                    "so that your sessions can be with one of them.")
+    else:
+        values["language_offer"] = "Sessions are in English too; if that's hard for you, tell me and I'll note it for the team."
+    return values

@@ -156,3 +156,22 @@ def test_both_matchers_read_one_spacy_run_of_a_message(concerns, crisis, nlp):
     assert concerns._doc(text) is crisis._doc(text)  # lowercased and run through spaCy once
     assert concerns._doc(text) is not concerns._doc("another message")
     assert values(concerns, text) and crisis.find(text)  # and both still find what they find
+
+
+def test_a_typed_button_title_means_what_pressing_it_means(domain):
+    handler = RegexMessageHandler()
+    typed = Message({"text": "yes, let's do it!"})
+    typed.set("intent", {"name": "accept_therapy", "confidence": 0.7})
+    other = Message({"text": "yes let's do it tomorrow"})
+    other.set("intent", {"name": "accept_therapy", "confidence": 0.7})
+    typed, other = handler.process([typed, other], domain)
+    assert typed.get("intent")["name"] == "affirm"  # the questionnaire offer's "Yes, let's do it"
+    assert typed.get("text") == "yes, let's do it!"
+    assert other.get("intent")["name"] == "accept_therapy"
+
+
+def test_a_typed_title_never_overrides_a_crisis(domain):
+    handler = RegexMessageHandler()
+    typed = Message({"text": "No"})
+    typed.set("intent", {"name": "crisis", "confidence": 1.0})
+    assert handler.process([typed], domain)[0].get("intent")["name"] == "crisis"

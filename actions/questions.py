@@ -1,0 +1,87 @@
+"""Questions back, pausing, and changing an answer.
+
+- action_answer_question: answers what the person asked, then asks the pending question
+  again (inside a form the form asks it), so a question never loses the place.
+- action_pause: "stop", "I have to go", "not today" end the current step kindly; what was
+  said is kept, and a greeting later picks up the pending question (intake_flow.py).
+Changing a day, time or format at the read-back or after booking is part of the intake's
+own step (intake_flow.py `_change_schedule`), so the stored record follows there.
+"""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.intake_flow import intake_state, pending_question, utter_all
+from actions.stages import START_SCHEDULING
+
+ANSWERS = {
+    "ask_next_steps": "utter_answer_next_steps",
+    "ask_medication": "utter_answer_medication",
+    "ask_diagnosis": "utter_answer_diagnosis",
+    "ask_language": "utter_answer_language",
+    "ask_minor": "utter_answer_minor",
+    "ask_couples": "utter_answer_couples",
+    "ask_therapist_preference": "utter_answer_therapist_preference",
+    # The older questions (data/rules/faq.yml answer them the same way through this action).
+    "ask_ipt": "utter_explain_ipt",
+    "ask_duration": "utter_ipt_duration",
+    "ask_frequency": "utter_ipt_frequency",
+    "ask_cost": "utter_cost",
+    "ask_privacy": "utter_privacy",
+    "bot_challenge": "utter_iamabot",
+}
+
+
+# Two questions in one message are both answered when the classifier is nearly as sure of
+# the second as of the first.
+SECOND_QUESTION_SHARE = 0.5
+
+
+def second_question(message: Dict[Text, Any], first: Text) -> Optional[Text]:
+    ranking = message.get("intent_ranking") or []
+    top = next((r.get("confidence") or 0.0 for r in ranking if r.get("name") == first), 0.0)
+    for candidate in ranking:
+        name, confidence = candidate.get("name"), candidate.get("confidence") or 0.0
+        if name != first and name in ANSWERS:
+            return name if top and confidence >= SECOND_QUESTION_SHARE * top else None
+    return None
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=ANSWERS.get(intent, "utter_default"))
+        second = second_question(tracker.latest_message, intent)
+        if second:  # "how long would it go on for, and would it be every week?"
+            dispatcher.utter_message(response=ANSWERS[second])
+        if tracker.active_loop.get("name"):
+            return []  # the form asks its question again itself
+        state = intake_state(tracker)
+        say, stage = pending_question(state)
+        utter_all(dispatcher, say)
+        return [SlotSet("intake_stage", stage)] if stage and stage != state.stage else []
+
+
+class ActionPause(Action):
+    def name(self) -> Text:
+        return "action_pause"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        kept = tracker.get_slot("consent_given") is not False
+        dispatcher.utter_message(response="utter_pause" if kept else "utter_pause_no_record")
+        events: List[Dict[Text, Any]] = [SlotSet("paused", True)]
+        if tracker.active_loop.get("name") == "scheduling_form":
+            # Resumed with a greeting: the form asks only what is still missing.
+            events += [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("intake_stage", START_SCHEDULING)]
+        elif tracker.active_loop.get("name"):
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events

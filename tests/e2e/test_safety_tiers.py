@@ -45,7 +45,7 @@ def slots(servers, sender):
 
 def test_a_possible_risk_gets_the_check_and_a_no_carries_on(servers):
     say(servers, "check-no", "hi")
-    reply = say(servers, "check-no", "lately I can't see any future for myself")
+    reply = say(servers, "check-no", "lately there is no future ahead of me that I can picture")
     assert CHECK_QUESTION in reply and CRISIS_LINE not in reply
     assert slots(servers, "check-no")["risk_level"] == "check"
     reply = say(servers, "check-no", "no")
@@ -122,7 +122,7 @@ def test_someone_else_at_risk_gets_how_to_help_them(servers):
 
 
 def test_false_alarms_do_not_get_the_emergency_message(servers):
-    for n, text in enumerate(["I'm not suicidal, I'm just worn out", "this commute is killing me",
+    for n, text in enumerate(["I'm not suicidal, I'm just worn out", "these early shifts are killing me",
                               "my grandfather died last winter and I miss him"]):
         say(servers, f"neg{n}", "hi")
         reply = say(servers, f"neg{n}", text)

@@ -14,6 +14,7 @@ person's tracker, and logs it. This one:
 - answers errors with one line that echoes nothing;
 - creates its files readable by its owner only (umask 077).
 """
+
 import argparse
 import asyncio
 import hmac
@@ -29,10 +30,10 @@ from rasa_sdk.plugin import plugin_manager
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 
-from intake.private_files import local_secret, restrict_new_files
-from intake_stores.intake_records import IntakeStore
 from intake.notifications import start_background_sender
+from intake.private_files import local_secret, restrict_new_files
 from intake_stores.encryption import EncryptionKeyError, check_key
+from intake_stores.intake_records import IntakeStore
 
 logger = logging.getLogger("actions.server")
 

@@ -1,6 +1,7 @@
 """The contact step after the schedule: may I take your details, the form, the read-back
 with the schedule, and corrections ("actually my number is ...") before and after the
 intake is stored."""
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,8 +14,16 @@ from intake import contact_details as details
 from intake.practice import contact_settings
 from intake.vocabulary import describe_schedule
 
-FORM_SLOTS = ["contact_name", "contact_method", "contact_address", "contact_voicemail_ok",
-              "contact_best_time", "contact_region", "contact_age", "contact_payment"]
+FORM_SLOTS = [
+    "contact_name",
+    "contact_method",
+    "contact_address",
+    "contact_voicemail_ok",
+    "contact_best_time",
+    "contact_region",
+    "contact_age",
+    "contact_payment",
+]
 CONTACT_SLOTS = FORM_SLOTS + ["contact_phone", "contact_email"]
 SCHEDULE_SLOTS = ["preferred_days", "preferred_time", "session_format"]
 HOW = {"phone": "call you", "text": "text you", "email": "email you"}
@@ -31,8 +40,7 @@ def describe_contact(slots: Dict[Text, Any]) -> Text:
         parts.append(f"best time: {slots['contact_best_time']}")
     named = slots.get("contact_voicemail_ok")
     if named is not None:
-        parts.append("a message may say it's from the practice" if named
-                     else "messages won't name the practice")
+        parts.append("a message may say it's from the practice" if named else "messages won't name the practice")
     return "; ".join(parts) + "."
 
 
@@ -42,8 +50,7 @@ def contact_slots(tracker: Tracker) -> Dict[Text, Any]:
 
 def confirm_contact(dispatcher: CollectingDispatcher, slots: Dict[Text, Any]) -> None:
     schedule = describe_schedule(*(slots.get(s) for s in SCHEDULE_SLOTS)) or "no schedule yet"
-    dispatcher.utter_message(response="utter_confirm_contact", schedule=schedule,
-                             contact=describe_contact(slots))
+    dispatcher.utter_message(response="utter_confirm_contact", schedule=schedule, contact=describe_contact(slots))
 
 
 def correction(tracker: Tracker) -> Dict[Text, Any]:
@@ -51,8 +58,7 @@ def correction(tracker: Tracker) -> Dict[Text, Any]:
     changes; nothing when it names no new detail."""
     text = tracker.latest_message.get("text") or ""
     method = details.find_method(text)
-    found = reached_at(text, method or tracker.get_slot("contact_method"),
-                       contact_settings().default_region)
+    found = reached_at(text, method or tracker.get_slot("contact_method"), contact_settings().default_region)
     if found:
         # A number replaces an address and the other way round.
         other = "contact_email" if "contact_phone" in found else "contact_phone"
@@ -61,8 +67,10 @@ def correction(tracker: Tracker) -> Dict[Text, Any]:
         if method == "email" and tracker.get_slot("contact_email"):
             return {"contact_method": "email", "contact_address": tracker.get_slot("contact_email")}
         if method in ("phone", "text") and tracker.get_slot("contact_phone"):
-            return {"contact_method": method,
-                    "contact_address": details.display_phone(tracker.get_slot("contact_phone"))}
+            return {
+                "contact_method": method,
+                "contact_address": details.display_phone(tracker.get_slot("contact_phone")),
+            }
     if "name" in text.lower():
         name = details.find_name(text.lower().split("name", 1)[1].replace(" is ", " ", 1))
         if name and name != tracker.get_slot("contact_name"):
@@ -94,7 +102,9 @@ class ContactStep:
         if self.intent in ("affirm", "inform_contact") or given:
             answers = {**questions_not_asked(), **given}
             return [SlotSet(k, v) for k, v in answers.items()] + [
-                SlotSet("answer_attempts", 0.0), SlotSet("intake_stage", COLLECT_CONTACT)]
+                SlotSet("answer_attempts", 0.0),
+                SlotSet("intake_stage", COLLECT_CONTACT),
+            ]
         self.dispatcher.utter_message(response=ask_contact_response())
         return [SlotSet("intake_stage", ASK_CONTACT)]
 
@@ -104,8 +114,10 @@ class ContactStep:
         changes = correction(self.tracker)
         if changes:
             self.dispatcher.utter_message(response="utter_contact_updated")
-            confirm_contact(self.dispatcher, {**contact_slots(self.tracker), **changes,
-                                              **{s: self.tracker.get_slot(s) for s in SCHEDULE_SLOTS}})
+            confirm_contact(
+                self.dispatcher,
+                {**contact_slots(self.tracker), **changes, **{s: self.tracker.get_slot(s) for s in SCHEDULE_SLOTS}},
+            )
             return [SlotSet(k, v) for k, v in changes.items()] + [SlotSet("intake_stage", CONFIRMING_CONTACT)]
         if self.intent == "deny":
             self.dispatcher.utter_message(response="utter_lets_fix_contact")
@@ -115,8 +127,9 @@ class ContactStep:
         if self.intent == "inform_contact":
             self.dispatcher.utter_message(response="utter_contact_correction_not_understood")
             return [SlotSet("intake_stage", CONFIRMING_CONTACT)]
-        confirm_contact(self.dispatcher, {**contact_slots(self.tracker),
-                                          **{s: self.tracker.get_slot(s) for s in SCHEDULE_SLOTS}})
+        confirm_contact(
+            self.dispatcher, {**contact_slots(self.tracker), **{s: self.tracker.get_slot(s) for s in SCHEDULE_SLOTS}}
+        )
         return [SlotSet("intake_stage", CONFIRMING_CONTACT)]
 
 
@@ -133,8 +146,7 @@ class ActionConfirmContact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        confirm_contact(dispatcher, {**contact_slots(tracker),
-                                     **{s: tracker.get_slot(s) for s in SCHEDULE_SLOTS}})
+        confirm_contact(dispatcher, {**contact_slots(tracker), **{s: tracker.get_slot(s) for s in SCHEDULE_SLOTS}})
         return [SlotSet("intake_stage", CONFIRMING_CONTACT)]
 
 

@@ -1,5 +1,6 @@
 """A contact detail corrected after the intake was stored ("my number changed, it's ..."):
 the stored record is updated, the person hears it was, and the pending question stands."""
+
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -29,8 +30,7 @@ def update_stored_contact(
         return None
     updated = {**contact_slots(tracker), **changes}
     try:
-        (store or IntakeStore.from_environment()).save(
-            record_from_tracker(tracker, **record_contact(updated)))
+        (store or IntakeStore.from_environment()).save(record_from_tracker(tracker, **record_contact(updated)))
     except IntakeStoreError as error:
         logger.error("Updating contact details failed: %s", error)
         dispatcher.utter_message(response="utter_intake_store_failed")

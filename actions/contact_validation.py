@@ -1,6 +1,7 @@
 """The contact form's questions and the hand-off's one question. Each answer is
 validated from the text (phone numbers and email addresses are found by the validators,
 not by NLU). "skip" leaves an optional answer empty ("" / not_given)."""
+
 import re
 from typing import Any, Dict, Optional, Text
 
@@ -23,8 +24,11 @@ def reached_at(text: Text, method: Optional[Text], region: Text) -> Dict[Text, A
         return {"contact_email": email, "contact_address": email, "contact_method": "email"}
     if phone:
         wanted = details.find_method(text) or method
-        return {"contact_phone": phone, "contact_address": details.display_phone(phone),
-                "contact_method": wanted if wanted in ("phone", "text") else "phone"}
+        return {
+            "contact_phone": phone,
+            "contact_address": details.display_phone(phone),
+            "contact_method": wanted if wanted in ("phone", "text") else "phone",
+        }
     return {}
 
 
@@ -65,8 +69,7 @@ class ContactAddressValidator(ContactValidator):
     reask_response = "utter_reask_contact_address"
 
     def normalize(self, text: Text) -> Optional[Any]:
-        self._found = reached_at(text, self.tracker.get_slot("contact_method"),
-                                 contact_settings().default_region)
+        self._found = reached_at(text, self.tracker.get_slot("contact_method"), contact_settings().default_region)
         return self._found.get("contact_address")
 
     def also_fills(self, text: Text) -> Dict[Text, Any]:
@@ -141,8 +144,7 @@ class HandoffContactValidator(ContactValidator):
         if details.is_skip(text) or details.yes_or_no(text) is False:
             self._found = {}
             return ""
-        self._found = reached_at(text, self.tracker.get_slot("contact_method"),
-                                 contact_settings().default_region)
+        self._found = reached_at(text, self.tracker.get_slot("contact_method"), contact_settings().default_region)
         return self._found.get("contact_address")
 
     def also_fills(self, text: Text) -> Dict[Text, Any]:
@@ -150,8 +152,15 @@ class HandoffContactValidator(ContactValidator):
 
 
 CONTACT_VALIDATORS = [
-    ContactNameValidator(), ContactMethodValidator(), ContactAddressValidator(), VoicemailValidator(),
-    BestTimeValidator(), RegionValidator(), AgeValidator(), PaymentValidator(), HandoffContactValidator(),
+    ContactNameValidator(),
+    ContactMethodValidator(),
+    ContactAddressValidator(),
+    VoicemailValidator(),
+    BestTimeValidator(),
+    RegionValidator(),
+    AgeValidator(),
+    PaymentValidator(),
+    HandoffContactValidator(),
 ]
 
 

@@ -2,6 +2,7 @@
 nothing is known yet (handoff_contact_form), stores the request with the staff
 notification, sets handoff_requested, and says honestly when they will hear back:
 within office hours, or after the office opens (with the crisis line)."""
+
 import logging
 from typing import Any, Dict, List, Text
 
@@ -30,8 +31,11 @@ def how_they_hear(contact: Dict[Text, Any]) -> Text:
 
 def describe_opening(moment) -> Text:
     hour = moment.hour % 12 or 12
-    clock = f"{hour}{'am' if moment.hour < 12 else 'pm'}" if not moment.minute else \
-        f"{hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
+    clock = (
+        f"{hour}{'am' if moment.hour < 12 else 'pm'}"
+        if not moment.minute
+        else f"{hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
+    )
     return f"{moment.strftime('%A')} at {clock}"
 
 
@@ -58,17 +62,33 @@ class ActionRequestHandoff(Action):
             reason = text[:REASON_MAX_CHARS] if tracker.get_slot("consent_given") is True else None
             if not (contact["contact_phone"] or contact["contact_email"]):
                 dispatcher.utter_message(response="utter_handoff_ask_contact")
-                return [SlotSet("handoff_reason", reason), SlotSet("handoff_contact", None),
-                        SlotSet("answer_attempts", 0.0), SlotSet("handoff_stage", ASKING_CONTACT)]
+                return [
+                    SlotSet("handoff_reason", reason),
+                    SlotSet("handoff_contact", None),
+                    SlotSet("answer_attempts", 0.0),
+                    SlotSet("handoff_stage", ASKING_CONTACT),
+                ]
         else:
             reason = tracker.get_slot("handoff_reason")
         hours, moment = office_hours(), now()
         request = HandoffRequest(
-            conversation_id=tracker.sender_id, urgency=urgency(tracker),
-            within_office_hours=hours.is_open(moment), reason=reason,
-            **{k: v for k, v in record_contact(contact).items()
-               if k in ("contact_name", "contact_method", "contact_phone", "contact_email",
-                        "contact_voicemail_ok", "contact_best_time")},
+            conversation_id=tracker.sender_id,
+            urgency=urgency(tracker),
+            within_office_hours=hours.is_open(moment),
+            reason=reason,
+            **{
+                k: v
+                for k, v in record_contact(contact).items()
+                if k
+                in (
+                    "contact_name",
+                    "contact_method",
+                    "contact_phone",
+                    "contact_email",
+                    "contact_voicemail_ok",
+                    "contact_best_time",
+                )
+            },
         )
         after = [SlotSet("handoff_reason", None), SlotSet("handoff_stage", RECORDED)]
         try:
@@ -82,6 +102,9 @@ class ActionRequestHandoff(Action):
         elif request.within_office_hours:
             dispatcher.utter_message(response="utter_handoff_recorded", how=how_they_hear(contact))
         else:
-            dispatcher.utter_message(response="utter_handoff_recorded_closed", how=how_they_hear(contact),
-                                     next_opening=describe_opening(hours.next_opening(moment)))
+            dispatcher.utter_message(
+                response="utter_handoff_recorded_closed",
+                how=how_they_hear(contact),
+                next_opening=describe_opening(hours.next_opening(moment)),
+            )
         return [SlotSet("handoff_requested", True)] + after

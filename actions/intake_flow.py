@@ -4,6 +4,7 @@
 person just said and what has been asked, what to say and which stage comes next.
 The rules in data/rules/intake.yml chain the next action from that stage.
 """
+
 import logging
 import re
 from dataclasses import dataclass, field
@@ -13,19 +14,31 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.contact import ContactStep, ask_contact_response
 from actions.contact_after_intake import update_stored_contact
+from actions.intake_storage import _UsesIntakeStore, record_from_tracker
 from actions.said_so_far import accumulated, concerns_so_far, entity_values
 from actions.slot_mappings import denied_concerns
 from actions.stages import (
-    ASK_CONTACT, CONFIRMING, CONFIRMING_CONTACT, CONSENT_TO_STORE, DECLINED, DONE, IPT_OFFERED, IPT_SUGGESTED, LISTENING, NO_CONSENT,
-    SCREENING, SCREENING_OFFERED, START_SCHEDULING, SUBMIT, SUGGEST_IPT,
+    ASK_CONTACT,
+    CONFIRMING,
+    CONFIRMING_CONTACT,
+    CONSENT_TO_STORE,
+    DECLINED,
+    DONE,
+    IPT_OFFERED,
+    IPT_SUGGESTED,
+    LISTENING,
+    NO_CONSENT,
+    SCREENING,
+    SCREENING_OFFERED,
+    START_SCHEDULING,
+    SUBMIT,
+    SUGGEST_IPT,
 )
-from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from intake import scheduling_normalizer as normalize
+from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from intake.vocabulary import COPING_WORDS, describe_schedule, join_words
-from actions.intake_storage import _UsesIntakeStore, record_from_tracker
 from intake_stores.intake_records import IntakeStoreError
 
 logger = logging.getLogger(__name__)
@@ -211,8 +224,12 @@ def _change_schedule(state: IntakeState) -> Optional[Step]:
     summary = describe_schedule(*({**state.schedule, **changes}[slot] for slot in SCHEDULE_SLOTS))
     if state.stage == CONFIRMING or not state.stored:
         return Step(say=[("utter_confirm_schedule", {"summary": summary})], stage=CONFIRMING, slots=changes)
-    step = Step(say=[("utter_changed_schedule", {"summary": summary})], stage=state.stage or DONE,
-                slots=changes, update_record=True)
+    step = Step(
+        say=[("utter_changed_schedule", {"summary": summary})],
+        stage=state.stage or DONE,
+        slots=changes,
+        update_record=True,
+    )
     say, stage = pending_question(state)
     step.say += say
     step.stage = stage or step.stage
@@ -249,7 +266,8 @@ def _screening_offered(state: IntakeState) -> Step:
         return Step(stage=SCREENING)
     if state.intent in ("deny", "skip_questionnaire", "decline_therapy", "refuse_to_talk"):
         return Step(
-            say=[("utter_screening_declined", {})], stage=DONE,
+            say=[("utter_screening_declined", {})],
+            stage=DONE,
             slots={"screening_status": "declined"},
         )
     step = Step(stage=SCREENING_OFFERED)
@@ -324,20 +342,25 @@ def pending_question(state: IntakeState) -> Tuple[List[Utterance], Optional[Text
 
 def _welcome_back(state: IntakeState) -> Step:
     say, stage = pending_question(state)
-    return Step(say=[("utter_welcome_back", {})] + say, stage=stage or state.stage or LISTENING,
-                slots={"paused": False})
+    return Step(
+        say=[("utter_welcome_back", {})] + say, stage=stage or state.stage or LISTENING, slots={"paused": False}
+    )
 
 
 _GIVE_CONSENT = re.compile(
     r"\b(you can|you may|it'?s (?:ok|okay|fine) to|ok to|okay to|go ahead and|please|happy for you to)\s+"
-    r"(?:keep|store|save|record)\b|\bchanged my mind\b.*\b(record|keep|store|save)\b")
+    r"(?:keep|store|save|record)\b|\bchanged my mind\b.*\b(record|keep|store|save)\b"
+)
 _WITHDRAW_CONSENT = re.compile(
     r"\b(don'?t|do not|please don'?t|stop|no longer want you to|i'?d rather you didn'?t)\s+(?:keep|store|save|record)"
-    r"(?:ing)?\b")
+    r"(?:ing)?\b"
+)
 
 
-_WHAT_IS_KEPT = re.compile(r"\b(record|records|data|details|info|information|notes|conversation|chat|messages|what i "
-                           r"(?:said|say|wrote|write|told you))\b")
+_WHAT_IS_KEPT = re.compile(
+    r"\b(record|records|data|details|info|information|notes|conversation|chat|messages|what i "
+    r"(?:said|say|wrote|write|told you))\b"
+)
 
 
 def _consent_change(state: IntakeState) -> Optional[Step]:
@@ -353,8 +376,18 @@ def _consent_change(state: IntakeState) -> Optional[Step]:
         if state.stage not in (NO_CONSENT, LISTENING, None):
             return Step(say=[("utter_consent_now_given", {})], stage=state.stage, slots={"consent_given": True})
         # Back in the intake: the next question it would ask, now that a record may be kept.
-        resumed = _listening(IntakeState(**{**state.__dict__, "intent": "share_concern", "mentioned": [],
-                                            "coping_mentioned": [], "looking_weak": False, "consent": True}))
+        resumed = _listening(
+            IntakeState(
+                **{
+                    **state.__dict__,
+                    "intent": "share_concern",
+                    "mentioned": [],
+                    "coping_mentioned": [],
+                    "looking_weak": False,
+                    "consent": True,
+                }
+            )
+        )
         resumed.say.insert(0, ("utter_consent_now_given", {}))
         resumed.slots["consent_given"] = True
         return resumed

@@ -1,4 +1,5 @@
 """action_submit_intake: stores the completed intake record for the clinicians."""
+
 import logging
 from typing import Any, Dict, List, Text
 
@@ -15,6 +16,7 @@ from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreE
 
 try:  # the staff-notification outbox (branch `notify`): announce a new intake
     from intake_stores.outbox import NEW_INTAKE
+
     NOTIFY = {"notify": NEW_INTAKE}
 except ImportError:  # pragma: no cover - until that branch is merged
     NOTIFY = {}
@@ -45,12 +47,16 @@ SCORE_FIELDS = ("phq2_score", "gad2_score", "phq9_score", "gad7_score")
 
 def record_from_tracker(tracker: Tracker, **newer: Any) -> IntakeRecord:
     """The record from the tracker's slots; `newer` holds values this turn is setting."""
-    values = {**{slot: tracker.get_slot(slot) for slot in RECORD_SLOTS},
-              **record_contact(contact_slots(tracker)), **newer}
+    values = {
+        **{slot: tracker.get_slot(slot) for slot in RECORD_SLOTS},
+        **record_contact(contact_slots(tracker)),
+        **newer,
+    }
     # Also what was said while the action server was down (its turns are in the tracker).
     values["concerns"] = merge_unique(values["concerns"], concerns_so_far(tracker))
     values["coping_strategies"] = merge_unique(
-        values["coping_strategies"], accumulated(tracker, "coping_strategies", "coping_strategy"))
+        values["coping_strategies"], accumulated(tracker, "coping_strategies", "coping_strategy")
+    )
     if values["ipt_focus"] is None:
         values["ipt_focus"] = ipt_focus_for(values["concerns"])
     values["risk_flag"] = bool(values["risk_flag"])
@@ -99,7 +105,8 @@ class ActionSubmitIntake(_UsesIntakeStore, Action):
             return [SlotSet("intake_stage", CONFIRMING)]
         reachable = record.contact_phone or record.contact_email
         dispatcher.utter_message(
-            response="utter_intake_submitted" if reachable else "utter_intake_submitted_no_contact")
+            response="utter_intake_submitted" if reachable else "utter_intake_submitted_no_contact"
+        )
         if tracker.get_slot("screening_status"):  # already answered or declined
             return [SlotSet("intake_id", intake_id), SlotSet("intake_stage", DONE)]
         dispatcher.utter_message(response="utter_offer_screening")

@@ -1,11 +1,11 @@
 """action_suggest_ipt: suggests IPT, tied to what the person said; never a diagnosis."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for
 from actions.said_so_far import concerns_so_far
 from actions.stages import IPT_SUGGESTED
 from intake.ipt_wording import FOCUS_EXPLANATIONS, describe_concerns, ipt_focus_for

@@ -7,6 +7,7 @@
 Changing a day, time or format at the read-back or after booking is part of the intake's
 own step (intake_flow.py `_change_schedule`), so the stored record follows there.
 """
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker

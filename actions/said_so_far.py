@@ -4,6 +4,7 @@ The tracker the action server gets holds every message's parse, also of turns ta
 while this server was down (the person was told that what they wrote is saved), so
 what they said then is read from there and reaches the record.
 """
+
 from typing import List, Text
 
 from rasa_sdk import Tracker
@@ -34,8 +35,9 @@ def said_so_far(tracker: Tracker, entity: Text) -> List[Text]:
 
 def accumulated(tracker: Tracker, slot: Text, entity: Text) -> List[Text]:
     """The slot's values and every value said so far, without duplicates."""
-    return merge_unique(merge_unique(tracker.get_slot(slot), said_so_far(tracker, entity)),
-                        entity_values(tracker, entity))
+    return merge_unique(
+        merge_unique(tracker.get_slot(slot), said_so_far(tracker, entity)), entity_values(tracker, entity)
+    )
 
 
 def _values(entities: List[dict], entity: Text) -> List[Text]:

@@ -1,4 +1,5 @@
 """The scheduling form's questions: days, time of day and session format."""
+
 from typing import Any, Dict, Optional, Text
 
 from actions.validation_base import AnswerValidator

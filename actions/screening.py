@@ -5,6 +5,7 @@ action_score_screening, which scores what was answered when the questionnaire en
 A positive answer to PHQ-9 item 9 sets risk_flag and the stage `screening_risk`, from
 which a rule gives the plain crisis response, exactly as for a crisis message.
 """
+
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -42,9 +43,7 @@ class ScreeningItemValidator(AnswerValidator):
     def normalize(self, text: Text) -> Optional[Any]:
         return normalize_answer(text)
 
-    def validate(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[Text, Any]:
+    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         updates = super().validate(value, dispatcher, tracker)
         if self.slot == SHORT_SCREENS_COMPLETE_AFTER and updates.get(self.slot) is not None:
             answers = {**item_answers(tracker), **updates}
@@ -85,9 +84,7 @@ class ActionScoreScreening(_UsesIntakeStore, Action):
         if not stored:
             dispatcher.utter_message(response="utter_screening_store_failed")
         if not at_risk:
-            dispatcher.utter_message(
-                response="utter_screening_thanks" if complete else "utter_screening_skipped"
-            )
+            dispatcher.utter_message(response="utter_screening_thanks" if complete else "utter_screening_skipped")
         events = [SlotSet(slot, value) for slot, value in results.items()]
         return events + [SlotSet("intake_stage", SCREENING_RISK if at_risk else DONE)]
 

@@ -11,19 +11,20 @@ Rasa-side, this action is called only when it can change a slot: when the messag
 carries entities or a form is active (intake_rasa_patches/action_server_guard.py). Whatever it
 reads beyond entities and form answers must be added to that condition.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from intake.ipt_wording import ipt_focus_for, merge_unique
 from actions.contact_validation import CONTACT_VALIDATORS
-from intake.vocabulary import FEELINGS
+from actions.said_so_far import accumulated, concerns_so_far, entity_values
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
-from actions.said_so_far import accumulated, concerns_so_far, entity_values
+from intake.ipt_wording import ipt_focus_for
+from intake.vocabulary import FEELINGS
 
 FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS + CONTACT_VALIDATORS)
 PRESENTING_PROBLEM_MAX_CHARS = 500

@@ -4,6 +4,7 @@ A form question turns free text into a value or says it can't; the base class
 does the rest the same way everywhere: store the value, or re-ask with a specific
 hint, and after repeated unusable answers offer a person instead of looping.
 """
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -27,9 +28,7 @@ class AnswerValidator:
         """Other slots the same answer settles ("Tuesday evenings, by video")."""
         return {}
 
-    def validate(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[Text, Any]:
+    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         text = " ".join(value) if isinstance(value, list) else str(value or "")
         normalized = self.normalize(text)
         if normalized is not None:

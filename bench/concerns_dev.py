@@ -12,8 +12,9 @@ not_concerns found ("dev").
 
 Usage: .venv/bin/python bench/concerns_dev.py [--misses]
 """
+
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import spacy

@@ -9,6 +9,7 @@ Targets: positives at least the check 0.99 (plan_means_imminence, overdose_or_at
 full response, 1.00); negatives: the crisis response at most 2%, the check at most 10%;
 check cases: at least the check, 0.95.
 """
+
 import argparse
 import asyncio
 import sys
@@ -60,12 +61,31 @@ def rest_outcomes(items, workers: int):
     actions_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
-        stack.enter_context(process(
-            ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-            extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], work / "rasa.log"))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+            )
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                work / "rasa.log",
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
 

@@ -1,5 +1,6 @@
 """The floor for the load benchmark: a trivial HTTP server that answers the REST
 webhook's request with the message echoed, in the same JSON shape as Rasa."""
+
 import sys
 
 from aiohttp import web

@@ -10,6 +10,7 @@ server still serving everybody else afterwards.
 Usage: .venv/bin/python bench/hostile_input.py [--only rest|socketio] [--json]
 Exit status 0 when every input was handled and the server is still up.
 """
+
 import argparse
 import asyncio
 import json
@@ -26,7 +27,13 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.servers import (  # noqa: E402
-    ACTION_SERVER, RASA, free_port, process, signed, wait_for, write_endpoints,
+    ACTION_SERVER,
+    RASA,
+    free_port,
+    process,
+    signed,
+    wait_for,
+    write_endpoints,
 )
 
 MODEL = ROOT / "models" / "intake.tar.gz"
@@ -45,23 +52,49 @@ def body(message: Any = "hello", sender: Any = None, **extra: Any) -> bytes:
 
 # (name, raw request body, extra headers). Every one goes to POST /webhooks/rest/webhook.
 MESSAGES = {
-    "empty message": "", "only spaces": "   ", "only newlines": "\n\n\n", "only a tab": "\t",
-    "emoji": "😔😔😔", "emoji flood": "😭" * 1500, "zero-width joiners": "\u200d\u200b\u200c" * 50,
-    "right-to-left override": "\u202eI need help", "combining marks": "Z\u0351\u0352\u0353" * 100,
-    "markup": "<b>help</b><script>alert(1)</script>", "html entities": "&lt;script&gt;&amp;",
-    "sql injection": "'; DROP TABLE events; --", "sql union": "1 UNION SELECT sender_id FROM events",
-    "lone high surrogate": "hello \ud83d", "lone low surrogate": "\ude00 hi", "only a surrogate": "\ud800",
-    "nul inside": "how much\x00 does it cost?", "only nul": "\x00\x00", "control characters": "\x01\x02\x1b[31mred",
-    "intent with slot": '/inform{"risk_flag": false}', "intent consent": '/affirm{"consent_given": true}',
-    "intent erase": '/affirm{"erase_conversation": true}', "restart command": "/restart",
-    "session start command": "/session_start", "broken intent json": '/greet{"', "fallback intent": "/nlu_fallback",
-    "unknown intent": "/no_such_intent", "intent with entities": '/inform{"concerns": ["x"], "phq9_score": 27}',
-    "format placeholders": "{crisis_line} {practice_name} {0} {}", "printf": "%s %d %n %x",
-    "template injection": "{{7*7}} ${7*7} <%= 7*7 %>", "log4j": "${jndi:ldap://127.0.0.1/x}",
-    "path traversal": "../../../../etc/passwd", "json in text": '{"sender": "other", "message": "x"}',
-    "null word": "null", "number word": "12345678901234567890", "one long word": "a" * 1999,
-    "exactly the limit": "word " * 400, "one over the limit": "x" * 2001, "60 KB": "word " * 12_000,
-    "newline flood": "\n" * 1999 + "hi", "mixed scripts": "Привет 你好 مرحبا", "crisis with markup": "<i>I want to die</i>",
+    "empty message": "",
+    "only spaces": "   ",
+    "only newlines": "\n\n\n",
+    "only a tab": "\t",
+    "emoji": "😔😔😔",
+    "emoji flood": "😭" * 1500,
+    "zero-width joiners": "\u200d\u200b\u200c" * 50,
+    "right-to-left override": "\u202eI need help",
+    "combining marks": "Z\u0351\u0352\u0353" * 100,
+    "markup": "<b>help</b><script>alert(1)</script>",
+    "html entities": "&lt;script&gt;&amp;",
+    "sql injection": "'; DROP TABLE events; --",
+    "sql union": "1 UNION SELECT sender_id FROM events",
+    "lone high surrogate": "hello \ud83d",
+    "lone low surrogate": "\ude00 hi",
+    "only a surrogate": "\ud800",
+    "nul inside": "how much\x00 does it cost?",
+    "only nul": "\x00\x00",
+    "control characters": "\x01\x02\x1b[31mred",
+    "intent with slot": '/inform{"risk_flag": false}',
+    "intent consent": '/affirm{"consent_given": true}',
+    "intent erase": '/affirm{"erase_conversation": true}',
+    "restart command": "/restart",
+    "session start command": "/session_start",
+    "broken intent json": '/greet{"',
+    "fallback intent": "/nlu_fallback",
+    "unknown intent": "/no_such_intent",
+    "intent with entities": '/inform{"concerns": ["x"], "phq9_score": 27}',
+    "format placeholders": "{crisis_line} {practice_name} {0} {}",
+    "printf": "%s %d %n %x",
+    "template injection": "{{7*7}} ${7*7} <%= 7*7 %>",
+    "log4j": "${jndi:ldap://127.0.0.1/x}",
+    "path traversal": "../../../../etc/passwd",
+    "json in text": '{"sender": "other", "message": "x"}',
+    "null word": "null",
+    "number word": "12345678901234567890",
+    "one long word": "a" * 1999,
+    "exactly the limit": "word " * 400,
+    "one over the limit": "x" * 2001,
+    "60 KB": "word " * 12_000,
+    "newline flood": "\n" * 1999 + "hi",
+    "mixed scripts": "Привет 你好 مرحبا",
+    "crisis with markup": "<i>I want to die</i>",
 }
 BODIES: List[Tuple[str, Callable[[], bytes], Dict[str, str]]] = [
     *[(f"message: {name}", (lambda text=text: body(text)), {}) for name, text in MESSAGES.items()],
@@ -134,8 +167,9 @@ async def rest_cases(url: str) -> List[Tuple[str, bool, str]]:
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
         for name, make, headers in BODIES:
             try:
-                async with session.post(f"{url}/webhooks/rest/webhook", data=make(),
-                                        headers={"Content-Type": "application/json", **headers}) as reply:
+                async with session.post(
+                    f"{url}/webhooks/rest/webhook", data=make(), headers={"Content-Type": "application/json", **headers}
+                ) as reply:
                     try:
                         parsed = json.loads(await reply.read())
                     except ValueError:
@@ -163,8 +197,9 @@ class Socket:
         self.client.on("disconnect", lambda *_: self.events.put_nowait(("disconnect", None)))
 
     async def connect(self, url: str, origin: Optional[str] = None) -> None:
-        await self.client.connect(url, socketio_path="/socket.io", transports=["polling"],
-                                  headers={"Origin": origin} if origin else {})
+        await self.client.connect(
+            url, socketio_path="/socket.io", transports=["polling"], headers={"Origin": origin} if origin else {}
+        )
 
     async def close(self) -> None:
         """Drops the connection at once: a polite polling disconnect waits for the
@@ -188,22 +223,42 @@ class Socket:
 
 
 SESSION_REQUESTS = {
-    "no data": None, "empty object": {}, "null id": {"session_id": None}, "number id": {"session_id": 42},
-    "list id": {"session_id": ["a"]}, "object id": {"session_id": {"a": 1}}, "10 KB id": {"session_id": "a" * 10_000},
-    "surrogate id": {"session_id": "a\ud800"}, "nul id": {"session_id": "a\x00"},
-    "raw hex id": {"session_id": uuid.uuid4().hex}, "forged signed id": {"session_id": f"{uuid.uuid4().hex}.{'A' * 43}"},
-    "rest-signed id": {"session_id": signed(uuid.uuid4().hex)}, "string data": "session", "list data": [1, 2],
+    "no data": None,
+    "empty object": {},
+    "null id": {"session_id": None},
+    "number id": {"session_id": 42},
+    "list id": {"session_id": ["a"]},
+    "object id": {"session_id": {"a": 1}},
+    "10 KB id": {"session_id": "a" * 10_000},
+    "surrogate id": {"session_id": "a\ud800"},
+    "nul id": {"session_id": "a\x00"},
+    "raw hex id": {"session_id": uuid.uuid4().hex},
+    "forged signed id": {"session_id": f"{uuid.uuid4().hex}.{'A' * 43}"},
+    "rest-signed id": {"session_id": signed(uuid.uuid4().hex)},
+    "string data": "session",
+    "list data": [1, 2],
 }
 SOCKET_MESSAGES = {
-    "empty": "", "emoji": "😔", "surrogate": "I want to die \ud83d", "nul": "hi\x00there",
-    "intent with slot": '/inform{"risk_flag": false}', "markup": "<script>alert(1)</script>",
-    "over the limit": "x" * 2001, "60 KB": "word " * 12_000, "sql": "'; DROP TABLE events; --",
+    "empty": "",
+    "emoji": "😔",
+    "surrogate": "I want to die \ud83d",
+    "nul": "hi\x00there",
+    "intent with slot": '/inform{"risk_flag": false}',
+    "markup": "<script>alert(1)</script>",
+    "over the limit": "x" * 2001,
+    "60 KB": "word " * 12_000,
+    "sql": "'; DROP TABLE events; --",
     "format placeholders": "{crisis_line} {0}",
 }
 BAD_UTTERANCES = {
-    "list": [1, 2], "string": "hello", "number": 7, "null message": {"message": None},
-    "number message": {"message": 5}, "object message": {"message": {"x": 1}},
-    "garbage metadata": {"message": "hi", "metadata": "{not json"}, "list metadata": {"message": "hi", "metadata": [1]},
+    "list": [1, 2],
+    "string": "hello",
+    "number": 7,
+    "null message": {"message": None},
+    "number message": {"message": 5},
+    "object message": {"message": {"x": 1}},
+    "garbage metadata": {"message": "hi", "metadata": "{not json"},
+    "list metadata": {"message": "hi", "metadata": [1]},
 }
 
 
@@ -222,23 +277,28 @@ def socket_scenarios() -> List[Tuple[str, Callable]]:
     scenarios = []
 
     for name, data in SESSION_REQUESTS.items():
+
         async def session_request(socket, url, data=data):
             await socket.connect(url)
             session_id = await socket.session(data)
             given = data.get("session_id") if isinstance(data, dict) else None
             return (isinstance(session_id, str) and session_id != given and "." in session_id, "new session")
+
         scenarios.append((f"session_request: {name}", session_request))
 
     for name, text in SOCKET_MESSAGES.items():
+
         async def message(socket, url, text=text):
             await socket.connect(url)
             session_id = await socket.session()
             await socket.client.emit("user_uttered", {"message": text, "session_id": session_id})
             event, data = await socket.next()
             return (event == "bot_uttered" and bool(data.get("text") or data.get("quick_replies")), event)
+
         scenarios.append((f"user_uttered: {name}", message))
 
     for name, data in BAD_UTTERANCES.items():
+
         async def bad(socket, url, data=data):
             await socket.connect(url)
             session_id = await socket.session()
@@ -247,6 +307,7 @@ def socket_scenarios() -> List[Tuple[str, Callable]]:
             await socket.client.emit("user_uttered", data)
             event, _ = await socket.next()
             return (event in ("error", "bot_uttered"), event)
+
         scenarios.append((f"user_uttered: {name}", bad))
 
     async def before_session(socket, url):
@@ -275,7 +336,7 @@ def socket_scenarios() -> List[Tuple[str, Callable]]:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             async with session.get(polling) as reply:
                 sid = json.loads((await reply.text())[1:])["sid"]
-            packet = '42' + json.dumps(["user_uttered", {"message": "x" * 100_000}])
+            packet = "42" + json.dumps(["user_uttered", {"message": "x" * 100_000}])
             async with session.post(f"{polling}&sid={sid}", data=packet.encode()) as reply:
                 return (reply.status in (400, 413), str(reply.status))
 
@@ -311,11 +372,15 @@ def socket_scenarios() -> List[Tuple[str, Callable]]:
             seen.append(data.get("text", ""))
         return (any("faster than I can read" in text for text in seen), f"{len(seen)} replies")
 
-    scenarios += [("user_uttered before session_request", before_session),
-                  ("user_uttered into someone else's session", someone_elses),
-                  ("a packet over 64 KB", over_the_packet_limit), ("an unknown event", unknown_event),
-                  ("handshake from another origin", evil_origin), ("handshake from the page", page_origin),
-                  ("40 messages in a second in one session", flood)]
+    scenarios += [
+        ("user_uttered before session_request", before_session),
+        ("user_uttered into someone else's session", someone_elses),
+        ("a packet over 64 KB", over_the_packet_limit),
+        ("an unknown event", unknown_event),
+        ("handshake from another origin", evil_origin),
+        ("handshake from the page", page_origin),
+        ("40 messages in a second in one session", flood),
+    ]
     return scenarios
 
 
@@ -337,12 +402,37 @@ def run(only: Optional[str] = None) -> Dict[str, Any]:
         work = Path(work)
         actions_port, port = free_port(), free_port()
         endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-                                    extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))
-        rasa = stack.enter_context(process(
-            [RASA, "run", "--enable-api", "--auth-token", TOKEN, "-m", str(MODEL), "-p", str(port),
-             "-i", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-             "--cors", PAGE], work / "rasa.log"))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+            )
+        )
+        rasa = stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    TOKEN,
+                    "-m",
+                    str(MODEL),
+                    "-p",
+                    str(port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--cors",
+                    PAGE,
+                ],
+                work / "rasa.log",
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{port}/")
         url = f"http://127.0.0.1:{port}"
@@ -355,8 +445,11 @@ def run(only: Optional[str] = None) -> Dict[str, Any]:
         up = rasa.poll() is None and asyncio.run(still_up(url))
         log = (work / "rasa.log").read_text()
         return {
-            "tried": len(results), "handled": sum(ok for _, ok, _ in results), "still_up": up,
-            "exited": "Exiting application" in log, "seconds": round(time.monotonic() - started, 1),
+            "tried": len(results),
+            "handled": sum(ok for _, ok, _ in results),
+            "still_up": up,
+            "exited": "Exiting application" in log,
+            "seconds": round(time.monotonic() - started, 1),
             "not_handled": [(name, detail) for name, ok, detail in results if not ok],
         }
 
@@ -372,8 +465,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"tried: {summary['tried']}  handled: {summary['handled']}  "
-              f"process still up: {'yes' if summary['still_up'] else 'NO'}  ({summary['seconds']} s)")
+        print(
+            f"tried: {summary['tried']}  handled: {summary['handled']}  "
+            f"process still up: {'yes' if summary['still_up'] else 'NO'}  ({summary['seconds']} s)"
+        )
         for name, detail in summary["not_handled"]:
             print(f"  NOT HANDLED: {name} ({detail})")
     ok = summary["handled"] == summary["tried"] and summary["still_up"] and not summary["exited"]

@@ -14,6 +14,7 @@ store. The load generator is 1 asyncio process on the same 2-core machine.
 LOAD_SECONDS (default 20) sets the length of each level; LOAD_STOCK_MODEL=path uses a stock
 model trained before (the same stock configuration and data) instead of training it again.
 """
+
 import asyncio
 import os
 import shutil
@@ -32,7 +33,16 @@ sys.path.insert(0, str(BENCH))
 from speed import ROOT, rasa_command, train, train_both  # noqa: E402
 
 from tests.servers import (  # noqa: E402
-    ACTION_SERVER, PYTHON, conversation, free_port, percentile, process, pss_mb, rss_mb, signed, wait_for,
+    ACTION_SERVER,
+    PYTHON,
+    conversation,
+    free_port,
+    percentile,
+    process,
+    pss_mb,
+    rss_mb,
+    signed,
+    wait_for,
     write_endpoints,
 )
 
@@ -44,8 +54,13 @@ LEVELS = [1, 20, 100]
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 LONG_CONVERSATIONS = 5
 LOCK_STORE = "lock_store:\n  type: intake_stores.lock_store.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 3\n  key_prefix: bench\n"
-FAQ = ["how much does it cost?", "is this confidential?", "how long does the therapy take?",
-       "am I talking to a bot?", "how often would we meet?"]
+FAQ = [
+    "how much does it cost?",
+    "is this confidential?",
+    "how long does the therapy take?",
+    "am I talking to a bot?",
+    "how often would we meet?",
+]
 
 
 async def play(session, url, deadline, latencies):
@@ -70,8 +85,13 @@ async def level(url, clients):
         start = time.monotonic()
         await asyncio.gather(*(play(session, url, start + SECONDS, latencies) for _ in range(clients)))
         elapsed = time.monotonic() - start
-    return {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
-            "p99": percentile(latencies, 0.99), "tps": len(latencies) / elapsed, "turns": len(latencies)}
+    return {
+        "p50": percentile(latencies, 0.5),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "tps": len(latencies) / elapsed,
+        "turns": len(latencies),
+    }
 
 
 async def long_conversations(url):
@@ -117,8 +137,19 @@ def child_pids(pid):
 
 
 def rasa_args(model, endpoints, port):
-    return [rasa_command(model.stem), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
-            "--endpoints", str(endpoints)]
+    return [
+        rasa_command(model.stem),
+        "run",
+        "--enable-api",
+        "-m",
+        str(model),
+        "-p",
+        str(port),
+        "-i",
+        "127.0.0.1",
+        "--endpoints",
+        str(endpoints),
+    ]
 
 
 def report(results):
@@ -135,20 +166,30 @@ def report(results):
         print(f"{label:34}" + "".join(f"{results[n]['long'][index]:24.1f}" for n in names))
     ours, stock = results["this project"], results["stock rasa init"]
     print("\nratios, this project against stock rasa init:")
-    print(f"  throughput at 20 clients: {ours['levels'][20]['tps'] / stock['levels'][20]['tps']:.1f}x "
-          f"(target 10x), p95 {ours['levels'][20]['p95']:.0f} ms (target < 250 ms)")
-    print(f"  server start: {ours['start']:.1f} s (target < 15 s); memory: "
-          f"{ours['rss'] / stock['rss']:.2f} of stock (target <= 0.5)")
-    print(f"  40th message / 1st: {ours['long'][1] / ours['long'][0]:.2f} (target <= 2), "
-          f"stock {stock['long'][1] / stock['long'][0]:.2f}")
+    print(
+        f"  throughput at 20 clients: {ours['levels'][20]['tps'] / stock['levels'][20]['tps']:.1f}x "
+        f"(target 10x), p95 {ours['levels'][20]['p95']:.0f} ms (target < 250 ms)"
+    )
+    print(
+        f"  server start: {ours['start']:.1f} s (target < 15 s); memory: "
+        f"{ours['rss'] / stock['rss']:.2f} of stock (target <= 0.5)"
+    )
+    print(
+        f"  40th message / 1st: {ours['long'][1] / ours['long'][0]:.2f} (target <= 2), "
+        f"stock {stock['long'][1] / stock['long'][0]:.2f}"
+    )
     workers = results["this project, 2 workers"]
-    print(f"  with 2 worker processes: {workers['levels'][20]['tps'] / stock['levels'][20]['tps']:.1f}x the "
-          f"stock throughput at 20 clients, p95 {workers['levels'][20]['p95']:.0f} ms, memory "
-          f"{workers['pss'] / stock['pss']:.2f} of stock by PSS (the workers share their parent's pages; "
-          f"{workers['rss'] / stock['rss']:.2f} adding up each process's resident memory)")
-    print("Rasa servers: 1 Rasa process each (2 worker processes where named) + 1 shared action server "
-          "process; echo: 1 process; "
-          f"load generator: 1 process; {os.cpu_count()} cores, all on this machine.")
+    print(
+        f"  with 2 worker processes: {workers['levels'][20]['tps'] / stock['levels'][20]['tps']:.1f}x the "
+        f"stock throughput at 20 clients, p95 {workers['levels'][20]['p95']:.0f} ms, memory "
+        f"{workers['pss'] / stock['pss']:.2f} of stock by PSS (the workers share their parent's pages; "
+        f"{workers['rss'] / stock['rss']:.2f} adding up each process's resident memory)"
+    )
+    print(
+        "Rasa servers: 1 Rasa process each (2 worker processes where named) + 1 shared action server "
+        "process; echo: 1 process; "
+        f"load generator: 1 process; {os.cpu_count()} cores, all on this machine."
+    )
 
 
 def main() -> int:
@@ -163,25 +204,34 @@ def main() -> int:
             train_both(work)
         actions_port = free_port()
         results = {}
-        with process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-                     extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}):
+        with process(
+            ACTION_SERVER + ["--port", str(actions_port)],
+            work / "actions.log",
+            extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+        ):
             wait_for(f"http://127.0.0.1:{actions_port}/health")
             for name, model in (("this project", "ours"), ("stock rasa init", "stock")):
                 port = free_port()
                 endpoints = write_endpoints(work / f"endpoints-{model}.yml", actions_port, work / f"tracker-{model}.db")
-                results[name] = measure(name, rasa_args(work / f"{model}.tar.gz", endpoints, port),
-                                        work / f"rasa-{model}.log", port)
+                results[name] = measure(
+                    name, rasa_args(work / f"{model}.tar.gz", endpoints, port), work / f"rasa-{model}.log", port
+                )
             # The same server with two Sanic worker processes (one per core here), which
             # Rasa allows only with a lock store shared between processes (Redis).
             port = free_port()
             endpoints = write_endpoints(work / "endpoints-workers.yml", actions_port, work / "tracker-workers.db")
             endpoints.write_text(endpoints.read_text() + LOCK_STORE)
             results["this project, 2 workers"] = measure(
-                "this project, 2 workers", rasa_args(work / "ours.tar.gz", endpoints, port),
-                work / "rasa-workers.log", port, extra_env={"SANIC_WORKERS": "2"})
+                "this project, 2 workers",
+                rasa_args(work / "ours.tar.gz", endpoints, port),
+                work / "rasa-workers.log",
+                port,
+                extra_env={"SANIC_WORKERS": "2"},
+            )
         port = free_port()
-        results["echo server"] = measure("echo server", [PYTHON, str(BENCH / "echo_server.py"), str(port)],
-                                         work / "echo.log", port)
+        results["echo server"] = measure(
+            "echo server", [PYTHON, str(BENCH / "echo_server.py"), str(port)], work / "echo.log", port
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report(results)

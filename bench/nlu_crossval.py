@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/nlu_crossval.py   (or `make bench`)
 """
+
 import json
 import os
 import subprocess
@@ -14,8 +15,20 @@ OUT = ROOT / "results" / "nlu_crossval"
 
 def main() -> int:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TQDM_DISABLE="1")
-    command = [str(ROOT / ".venv" / "bin" / "rasa"), "test", "nlu", "--nlu", "data/nlu",
-               "--config", "config.yml", "--cross-validation", "--folds", "5", "--out", str(OUT)]
+    command = [
+        str(ROOT / ".venv" / "bin" / "rasa"),
+        "test",
+        "nlu",
+        "--nlu",
+        "data/nlu",
+        "--config",
+        "config.yml",
+        "--cross-validation",
+        "--folds",
+        "5",
+        "--out",
+        str(OUT),
+    ]
     result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if result.returncode != 0:
         print(result.stderr[-2000:], file=sys.stderr)
@@ -23,7 +36,11 @@ def main() -> int:
     report = json.loads((OUT / "intent_report.json").read_text())
     print(f"{'intent':18} {'F1':>6} {'support':>8}")
     for intent, scores in sorted(report.items()):
-        if isinstance(scores, dict) and "f1-score" in scores and intent not in ("macro avg", "weighted avg", "micro avg"):
+        if (
+            isinstance(scores, dict)
+            and "f1-score" in scores
+            and intent not in ("macro avg", "weighted avg", "micro avg")
+        ):
             print(f"{intent:18} {scores['f1-score']:6.3f} {scores['support']:8}")
     for average in ("macro avg", "weighted avg"):
         if average in report:

@@ -2,6 +2,7 @@
 
 Usage: make bench-safety   (needs the trained model; prints numbers, asserts nothing)
 """
+
 import asyncio
 import sys
 from pathlib import Path

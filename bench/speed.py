@@ -6,6 +6,7 @@ Both models use the same domain, data, action server and SQLite tracker store; e
 is trained from scratch with an empty cache. Latency is one whole conversation turn
 (seed transcript plus scheduling) over the REST webhook, after one warm-up conversation.
 """
+
 import shutil
 import subprocess
 import sys
@@ -43,10 +44,25 @@ def train(config: Path, out: Path, name: str) -> float:
     cache = out / f"cache-{name}"
     start = time.monotonic()
     subprocess.run(
-        [rasa_command(name), "train", "--config", str(config), "--domain", "domain", "--data", "data",
-         "--out", str(out), "--fixed-model-name", name],
-        cwd=ROOT, env=dict(env(), RASA_CACHE_DIRECTORY=str(cache)),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+        [
+            rasa_command(name),
+            "train",
+            "--config",
+            str(config),
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
+        ],
+        cwd=ROOT,
+        env=dict(env(), RASA_CACHE_DIRECTORY=str(cache)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
     )
     return time.monotonic() - start
 
@@ -65,8 +81,19 @@ def train_both(work: Path) -> tuple:
 def turn_latencies(model: Path, work: Path, actions_port: int) -> list:
     endpoints = write_endpoints(work / f"endpoints-{model.stem}.yml", actions_port, work / f"tracker-{model.stem}.db")
     port = free_port()
-    args = [rasa_command(model.stem), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
-            "--endpoints", str(endpoints)]
+    args = [
+        rasa_command(model.stem),
+        "run",
+        "--enable-api",
+        "-m",
+        str(model),
+        "-p",
+        str(port),
+        "-i",
+        "127.0.0.1",
+        "--endpoints",
+        str(endpoints),
+    ]
     with process(args, work / f"rasa-{model.stem}.log"):
         wait_for(f"http://127.0.0.1:{port}/status")
         for line in conversation():  # warm-up
@@ -94,9 +121,13 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{'':28}{'this project':>14}{'stock rasa init':>17}{'ratio':>9}")
     print(f"{'rasa train from scratch (s)':28}{ours_train:14.1f}{stock_train:17.1f}{stock_train / ours_train:8.1f}x")
-    print(f"{'turn latency median (ms)':28}{median(ours):14.1f}{median(stock):17.1f}{median(stock) / median(ours):8.1f}x")
+    print(
+        f"{'turn latency median (ms)':28}{median(ours):14.1f}{median(stock):17.1f}{median(stock) / median(ours):8.1f}x"
+    )
     print(f"{'turn latency p95 (ms)':28}{percentile(ours, 0.95):14.1f}{percentile(stock, 0.95):17.1f}")
-    print(f"({len(ours)} turns each, {CONVERSATIONS} conversations, 1 Rasa process, 1 action server, sequential, 2 cores)")
+    print(
+        f"({len(ours)} turns each, {CONVERSATIONS} conversations, 1 Rasa process, 1 action server, sequential, 2 cores)"
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ Prints every miss (to study, grouped by cause afterwards) and a summary table. I
 nothing: the numbers go in the README. The dev sets are for measuring only; their lines
 never go into training data (../shared/tools/dev_set_leaks.py).
 """
+
 import argparse
 import asyncio
 import sys
@@ -36,6 +37,7 @@ def pct(hit: int, total: int) -> str:
 
 
 # --- (a) intents and concerns -------------------------------------------------------------
+
 
 def bot_intents() -> set:
     from rasa.shared.core.domain import Domain
@@ -101,8 +103,10 @@ def utterances(quiet: bool) -> None:
         bad = found & forbidden
         violations += bool(bad)
         if (wanted - found or bad) and not quiet:
-            print(f"  concerns missing {sorted(wanted - found)} forbidden found {sorted(bad)} "
-                  f"(all found {sorted(found)}) {case['text']!r}")
+            print(
+                f"  concerns missing {sorted(wanted - found)} forbidden found {sorted(bad)} "
+                f"(all found {sorted(found)}) {case['text']!r}"
+            )
     hit = sum(c["hit"] for c in per_intent.values())
     total = sum(c["total"] for c in per_intent.values())
     print("\n  per intent (intents the bot has):")
@@ -127,6 +131,7 @@ def utterances(quiet: bool) -> None:
 
 
 # --- (b) scheduling answers -----------------------------------------------------------------
+
 
 def scheduling(quiet: bool) -> None:
     from intake.scheduling_normalizer import normalize_days, normalize_format, normalize_time
@@ -158,6 +163,7 @@ def scheduling(quiet: bool) -> None:
 
 # --- (c) scripted conversations over REST ------------------------------------------------
 
+
 def _slot_ok(key: str, want, got) -> bool:
     if key == "concerns_include":
         return set(want) <= set(got or [])
@@ -184,11 +190,31 @@ def personas(quiet: bool, only: Optional[str] = None) -> None:
         work = Path(tmp)
         actions_port, rasa_port = free_port(), free_port()
         endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-                                    extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], work / "rasa.log"))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+            )
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                work / "rasa.log",
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
         for person in people:
@@ -214,14 +240,14 @@ def personas(quiet: bool, only: Optional[str] = None) -> None:
                 for word in words:
                     checks += 1
                     if word.lower() not in replies[index].lower():
-                        misses.append(f"turn {index} reply lacks {word!r}: "
-                                      f"{person['turns'][index]!r} -> {replies[index]!r}")
+                        misses.append(
+                            f"turn {index} reply lacks {word!r}: {person['turns'][index]!r} -> {replies[index]!r}"
+                        )
             for index, phrases in (expect.get("reply_must_not_include") or {}).items():
                 checks += 1
                 said = [p for p in phrases if p.lower() in replies[index].lower()]
                 if said:
-                    misses.append(f"turn {index} reply says {said}: "
-                                  f"{person['turns'][index]!r} -> {replies[index]!r}")
+                    misses.append(f"turn {index} reply says {said}: {person['turns'][index]!r} -> {replies[index]!r}")
             met = checks - len(misses)
             met_total += met
             checks_total += checks
@@ -242,8 +268,12 @@ def personas(quiet: bool, only: Optional[str] = None) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", default=["utterances", "scheduling", "personas"],
-                        choices=["utterances", "scheduling", "personas"])
+    parser.add_argument(
+        "parts",
+        nargs="*",
+        default=["utterances", "scheduling", "personas"],
+        choices=["utterances", "scheduling", "personas"],
+    )
     parser.add_argument("--quiet", action="store_true", help="the summary only, no misses")
     parser.add_argument("--persona", help="only personas whose id contains this")
     args = parser.parse_args()

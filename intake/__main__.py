@@ -21,6 +21,7 @@ store); both default to the SQLite files under var/. Contact details are decrypt
 INTAKE_ENCRYPTION_KEY (intake_stores/encryption.py). Errors are one line on stderr
 with exit code 1 (2 for wrong usage).
 """
+
 import argparse
 import csv
 import datetime as dt
@@ -30,26 +31,64 @@ import sys
 from dataclasses import asdict
 from typing import List, Optional, Sequence
 
-from intake_stores.encryption import EncryptionKeyError, generate_key
-from intake_stores.erasure import TrackerEvents, erase_conversation, retention_days
+from intake import notifications as staff_notifications
 from intake.contact_summary import render_handoffs_only
 from intake.practice import PracticeConfigError
 from intake.private_files import restrict_new_files
+from intake.summary import render_summary
+from intake_stores import safety_records
+from intake_stores.encryption import EncryptionKeyError, generate_key
+from intake_stores.erasure import TrackerEvents, erase_conversation, retention_days
 from intake_stores.handoff_requests import HandoffRequest, HandoffStore
 from intake_stores.intake_records import IntakeRecord, IntakeStore, IntakeStoreError
-from intake.summary import render_summary
-from intake import notifications as staff_notifications
-from intake_stores import safety_records
 
 SESSION_MINUTES = 60  # endpoints' session_expiration_time: after it, no consent means no text kept
-EXPORT_FIELDS = ["id", "conversation_id", "created_at", "updated_at", "urgent", "risk_flag", "concerns",
-                 "coping_strategies", "ipt_focus", "therapy_accepted", "preferred_days", "preferred_time",
-                 "session_format", "presenting_problem", "phq2_score", "gad2_score", "phq9_score",
-                 "phq9_band", "gad7_score", "gad7_band", "screening_status", "screening_answers",
-                 "contact_name", "contact_method", "contact_phone", "contact_email", "contact_voicemail_ok",
-                 "contact_best_time", "contact_region", "contact_age", "contact_payment"]
-HANDOFF_FIELDS = ["id", "created_at", "urgency", "within_office_hours", "reason", "contact_name",
-                  "contact_method", "contact_phone", "contact_email", "contact_voicemail_ok", "contact_best_time"]
+EXPORT_FIELDS = [
+    "id",
+    "conversation_id",
+    "created_at",
+    "updated_at",
+    "urgent",
+    "risk_flag",
+    "concerns",
+    "coping_strategies",
+    "ipt_focus",
+    "therapy_accepted",
+    "preferred_days",
+    "preferred_time",
+    "session_format",
+    "presenting_problem",
+    "phq2_score",
+    "gad2_score",
+    "phq9_score",
+    "phq9_band",
+    "gad7_score",
+    "gad7_band",
+    "screening_status",
+    "screening_answers",
+    "contact_name",
+    "contact_method",
+    "contact_phone",
+    "contact_email",
+    "contact_voicemail_ok",
+    "contact_best_time",
+    "contact_region",
+    "contact_age",
+    "contact_payment",
+]
+HANDOFF_FIELDS = [
+    "id",
+    "created_at",
+    "urgency",
+    "within_office_hours",
+    "reason",
+    "contact_name",
+    "contact_method",
+    "contact_phone",
+    "contact_email",
+    "contact_voicemail_ok",
+    "contact_best_time",
+]
 
 
 class CommandError(Exception):
@@ -78,12 +117,19 @@ def _handoff_dict(request: HandoffRequest) -> dict:
 
 
 def export_text(records: List[IntakeRecord], fmt: str, handoffs: Optional[HandoffStore] = None) -> str:
-    requests = {r.conversation_id: handoffs.for_conversation(r.conversation_id) for r in records} \
-        if handoffs else {}
+    requests = {r.conversation_id: handoffs.for_conversation(r.conversation_id) for r in records} if handoffs else {}
     if fmt == "json":
-        return json.dumps([{**_as_dict(r), "handoff_requests": [
-            _handoff_dict(h) for h in requests.get(r.conversation_id, [])]} for r in records],
-            indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                [
+                    {**_as_dict(r), "handoff_requests": [_handoff_dict(h) for h in requests.get(r.conversation_id, [])]}
+                    for r in records
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     if fmt == "markdown":
         return "\n---\n\n".join(render_summary(r, requests.get(r.conversation_id)) for r in records)
     out = io.StringIO()
@@ -140,8 +186,10 @@ def run(args: argparse.Namespace, store: IntakeStore, tracker: TrackerEvents) ->
         lines = [f"{'id':36}  {'created (UTC)':16}  {'':6}  {'office hours':12}  conversation"]
         for h in requests:
             created = h.created_at.strftime("%Y-%m-%d %H:%M") if h.created_at else ""
-            lines.append(f"{h.id:36}  {created:16}  {'URGENT' if h.urgency == 'urgent' else '':6}  "
-                         f"{'within' if h.within_office_hours else 'outside':12}  {h.conversation_id}")
+            lines.append(
+                f"{h.id:36}  {created:16}  {'URGENT' if h.urgency == 'urgent' else '':6}  "
+                f"{'within' if h.within_office_hours else 'outside':12}  {h.conversation_id}"
+            )
         return "\n".join(lines) + f"\n{len(requests)} request(s)\n"
     if args.command == "export":
         text = export_text(store.all(), args.format, handoffs)
@@ -188,13 +236,17 @@ def _when(value: Optional[dt.datetime]) -> str:
 
 
 def _notifications_text(rows: List[dict]) -> str:
-    lines = [f"{'notification':36}  {'created (UTC)':19}  {'category':15}  {'reference':36}  "
-             f"{'tries':5}  {'sent (UTC)':19}  delivered / last error"]
+    lines = [
+        f"{'notification':36}  {'created (UTC)':19}  {'category':15}  {'reference':36}  "
+        f"{'tries':5}  {'sent (UTC)':19}  delivered / last error"
+    ]
     for row in rows:
         delivered = ",".join(json.loads(row["delivered"] or "[]"))
         detail = " / ".join(x for x in (delivered, row["last_error"] or "") if x)
-        lines.append(f"{row['id']:36}  {_when(row['created_at']):19}  {row['category']:15}  "
-                     f"{row['reference']:36}  {row['attempts']:<5}  {_when(row['sent_at']):19}  {detail}")
+        lines.append(
+            f"{row['id']:36}  {_when(row['created_at']):19}  {row['category']:15}  "
+            f"{row['reference']:36}  {row['attempts']:<5}  {_when(row['sent_at']):19}  {detail}"
+        )
     failed = sum(1 for r in rows if r["sent_at"] is None and r["attempts"] > 0)
     return "\n".join(lines) + f"\n{len(rows)} notification(s), {failed} failed\n"
 
@@ -226,8 +278,10 @@ def _safety_text(store: IntakeStore, key: Optional[str]) -> str:
             raise CommandError(f"no safety record with id or conversation id '{key}'")
     lines = [f"{'safety record':36}  {'created (UTC)':19}  {'tier':8}  {'categories':20}  {'channel':10}  conversation"]
     for r in rows:
-        lines.append(f"{r['id']:36}  {_when(r['created_at']):19}  {r['tier']:8}  "
-                     f"{','.join(r['categories']) or '-':20}  {r['channel'] or '-':10}  {r['conversation_id']}")
+        lines.append(
+            f"{r['id']:36}  {_when(r['created_at']):19}  {r['tier']:8}  "
+            f"{','.join(r['categories']) or '-':20}  {r['channel'] or '-':10}  {r['conversation_id']}"
+        )
     return "\n".join(lines) + f"\n{len(rows)} safety record(s)\n"
 
 
@@ -248,8 +302,12 @@ def parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="apply the retention period")
     purge.add_argument("--older-than", type=int, metavar="DAYS", help="default: the retention period")
     listing = commands.add_parser("notifications", help="staff notifications not delivered yet")
-    listing.add_argument("--status", choices=["failed", "unsent", "sent", "all"], default="unsent",
-                         help="default: unsent (failed and pending)")
+    listing.add_argument(
+        "--status",
+        choices=["failed", "unsent", "sent", "all"],
+        default="unsent",
+        help="default: unsent (failed and pending)",
+    )
     sending = commands.add_parser("send-notifications", help="run the notification sender")
     sending.add_argument("--once", action="store_true", help="one pass, then exit")
     commands.add_parser("safety", help="urgent safety records").add_argument("id", nargs="?")

@@ -2,6 +2,7 @@
 default region), an email address (email-validator, syntax only: no network), how they
 want to be reached, a name, yes or no, age and payment answers. Pure functions: None
 when the text does not give a usable value."""
+
 import re
 from typing import List, Optional, Text
 
@@ -11,8 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 MAX_NAME_CHARS = 60
 MAX_FREE_TEXT_CHARS = 120
 EMAIL_CANDIDATE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
-SKIP = re.compile(
-    r"\b(skip|pass|rather not|prefer not|don'?t want to (say|give|share)|no thanks|none of your)\b", re.I)
+SKIP = re.compile(r"\b(skip|pass|rather not|prefer not|don'?t want to (say|give|share)|no thanks|none of your)\b", re.I)
 
 METHOD_WORDS = [
     ("email", re.compile(r"\b(e-?mail|mail me|inbox)\b|@", re.I)),
@@ -20,17 +20,31 @@ METHOD_WORDS = [
     ("phone", re.compile(r"\b(phone|call|calls|ring|rang|telephone|cell|mobile)\b", re.I)),
 ]
 NEGATED_WORD = re.compile(r"\b(not|don'?t|do not|no|never)\s+(by\s+|a\s+)?\w+", re.I)
-YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|of course|fine|that'?s (fine|ok|okay)|"
-                 r"no problem|go ahead|absolutely|please do|it'?s fine|that works)\b", re.I)
-NO = re.compile(r"^\s*(n|no|nope|nah|not really|please don'?t|rather not|i'?d rather not|"
-                r"better not|don'?t)\b", re.I)
+YES = re.compile(
+    r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|of course|fine|that'?s (fine|ok|okay)|"
+    r"no problem|go ahead|absolutely|please do|it'?s fine|that works)\b",
+    re.I,
+)
+NO = re.compile(
+    r"^\s*(n|no|nope|nah|not really|please don'?t|rather not|i'?d rather not|"
+    r"better not|don'?t)\b",
+    re.I,
+)
 NAME_LEAD = re.compile(
     r"^\s*(hi|hello)?[,\s]*(my name is|my name'?s|name'?s|i am|i'm|im|it'?s|this is|call me|"
-    r"you can call me|please call me|just)\s+", re.I)
-INSURANCE = re.compile(r"\b(insurance|insured|insurer|aetna|cigna|blue ?cross|bcbs|united ?health|"
-                       r"medicaid|medicare|kaiser|humana|tricare|plan|copay|nhs|bupa)\b", re.I)
-SELF_PAY = re.compile(r"\b(self[- ]?pay|pay (it )?myself|out of pocket|privately|private(ly)? pay|cash|"
-                      r"pay (for it )?out of|no insurance|not insured|uninsured|don'?t have insurance)\b", re.I)
+    r"you can call me|please call me|just)\s+",
+    re.I,
+)
+INSURANCE = re.compile(
+    r"\b(insurance|insured|insurer|aetna|cigna|blue ?cross|bcbs|united ?health|"
+    r"medicaid|medicare|kaiser|humana|tricare|plan|copay|nhs|bupa)\b",
+    re.I,
+)
+SELF_PAY = re.compile(
+    r"\b(self[- ]?pay|pay (it )?myself|out of pocket|privately|private(ly)? pay|cash|"
+    r"pay (for it )?out of|no insurance|not insured|uninsured|don'?t have insurance)\b",
+    re.I,
+)
 NOT_SURE = re.compile(r"\b(not sure|don'?t know|unsure|no idea|maybe|either)\b", re.I)
 
 
@@ -117,6 +131,10 @@ def region(text: Text, licensed: List[Text]) -> Optional[Text]:
     return free_text(words)
 
 
-PAYMENT_LABELS = {"insurance": "insurance", "self_pay": "paying themselves",
-                  "not_sure": "not sure yet", "not_given": "not given"}
+PAYMENT_LABELS = {
+    "insurance": "insurance",
+    "self_pay": "paying themselves",
+    "not_sure": "not sure yet",
+    "not_given": "not given",
+}
 METHOD_LABELS = {"phone": "a phone call", "text": "a text message", "email": "email"}

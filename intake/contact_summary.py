@@ -1,12 +1,16 @@
 """The contact block and the hand-off requests of the clinician summary (staff only:
 these are decrypted contact details)."""
+
 from typing import List, Text
 
 from intake.contact_details import METHOD_LABELS, PAYMENT_LABELS, display_phone
 from intake_stores.handoff_requests import HandoffRequest
 
-AGE_LABELS = {"adult": "confirmed adult", "minor": "UNDER the minimum age: parent/guardian path",
-              "not_given": "not given"}
+AGE_LABELS = {
+    "adult": "confirmed adult",
+    "minor": "UNDER the minimum age: parent/guardian path",
+    "not_given": "not given",
+}
 
 
 def _reach(method, phone, email) -> Text:
@@ -17,8 +21,7 @@ def _reach(method, phone, email) -> Text:
 
 
 def _named(voicemail_ok) -> Text:
-    return {True: "may name the practice", False: "must NOT name the practice"}.get(
-        voicemail_ok, "not asked")
+    return {True: "may name the practice", False: "must NOT name the practice"}.get(voicemail_ok, "not asked")
 
 
 def contact_lines(record) -> List[Text]:
@@ -47,19 +50,25 @@ def handoff_lines(requests: List[HandoffRequest]) -> List[Text]:
         when = request.created_at.strftime("%Y-%m-%d %H:%M UTC") if request.created_at else "unknown time"
         hours = "within office hours" if request.within_office_hours else "outside office hours"
         urgency = "**URGENT**" if request.urgency == "urgent" else "routine"
-        lines.append(f"- {when} ({hours}), {urgency}: "
-                     f"{_reach(request.contact_method, request.contact_phone, request.contact_email)}"
-                     + (f", ask for {request.contact_name}" if request.contact_name else "")
-                     + f"; messages {_named(request.contact_voicemail_ok)}"
-                     + (f"; best time {request.contact_best_time}" if request.contact_best_time else ""))
+        lines.append(
+            f"- {when} ({hours}), {urgency}: "
+            f"{_reach(request.contact_method, request.contact_phone, request.contact_email)}"
+            + (f", ask for {request.contact_name}" if request.contact_name else "")
+            + f"; messages {_named(request.contact_voicemail_ok)}"
+            + (f"; best time {request.contact_best_time}" if request.contact_best_time else "")
+        )
         if request.reason:
-            lines.append(f"  - In their words: \"{' '.join(request.reason.split())[:200]}\"")
+            lines.append(f'  - In their words: "{" ".join(request.reason.split())[:200]}"')
         lines.append(f"  - Request `{request.id}`")
     return lines
 
 
 def render_handoffs_only(conversation_id: Text, requests: List[HandoffRequest]) -> Text:
     """For a person who asked for a human before (or without) an intake record."""
-    lines = [f"# Hand-off request: conversation `{conversation_id}`", "",
-             "No intake record: the person asked for a person before completing the intake.", ""]
+    lines = [
+        f"# Hand-off request: conversation `{conversation_id}`",
+        "",
+        "No intake record: the person asked for a person before completing the intake.",
+        "",
+    ]
     return "\n".join(lines + handoff_lines(requests)) + "\n"

@@ -1,4 +1,5 @@
 """What the concerns mean: plain words for reflecting them back, and the IPT focus."""
+
 from typing import Iterable, List, Optional, Text
 
 from intake.vocabulary import CONCERN_WORDS, join_words

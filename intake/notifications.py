@@ -24,6 +24,7 @@ with the same notification id (`X-Intake-Notification-Id`) for a receiver to dro
 Rows older than INTAKE_NOTIFY_MAX_AGE_HOURS (72) are not sent any more and stay listed
 as failed (`python -m intake notifications`).
 """
+
 import atexit
 import datetime as dt
 import hashlib
@@ -155,11 +156,15 @@ class WebhookNotifier(Notifier):
 
     def send(self, payload: Dict) -> None:
         body = json.dumps(payload, sort_keys=True).encode()
-        self._post(self.url, body, {
-            "Content-Type": "application/json",
-            "X-Intake-Signature": signature(self.secret, body),
-            "X-Intake-Notification-Id": payload["id"],
-        })
+        self._post(
+            self.url,
+            body,
+            {
+                "Content-Type": "application/json",
+                "X-Intake-Signature": signature(self.secret, body),
+                "X-Intake-Notification-Id": payload["id"],
+            },
+        )
 
 
 class EmailNotifier(Notifier):
@@ -167,11 +172,22 @@ class EmailNotifier(Notifier):
 
     name = "email"
 
-    def __init__(self, host: Text, port: int, sender: Text, recipients: List[Text],
-                 user: Text, password: Text, timeout: float, ca_file: Text = "") -> None:
+    def __init__(
+        self,
+        host: Text,
+        port: int,
+        sender: Text,
+        recipients: List[Text],
+        user: Text,
+        password: Text,
+        timeout: float,
+        ca_file: Text = "",
+    ) -> None:
         super().__init__(timeout)
         if not sender or not recipients:
-            raise ValueError("INTAKE_NOTIFY_SMTP_FROM and INTAKE_NOTIFY_SMTP_TO are required with INTAKE_NOTIFY_SMTP_HOST")
+            raise ValueError(
+                "INTAKE_NOTIFY_SMTP_FROM and INTAKE_NOTIFY_SMTP_TO are required with INTAKE_NOTIFY_SMTP_HOST"
+            )
         self.host, self.port, self.sender, self.recipients = host, port, sender, recipients
         self.user, self.password, self.ca_file = user, password, ca_file
 
@@ -200,23 +216,30 @@ def configured_notifiers() -> List[Notifier]:
     if _env("INTAKE_NOTIFY_SLACK_WEBHOOK_URL"):
         notifiers.append(SlackNotifier(_env("INTAKE_NOTIFY_SLACK_WEBHOOK_URL"), timeout))
     if _env("INTAKE_NOTIFY_WEBHOOK_URL"):
-        notifiers.append(WebhookNotifier(
-            _env("INTAKE_NOTIFY_WEBHOOK_URL"), _env("INTAKE_NOTIFY_WEBHOOK_SECRET"), timeout))
+        notifiers.append(
+            WebhookNotifier(_env("INTAKE_NOTIFY_WEBHOOK_URL"), _env("INTAKE_NOTIFY_WEBHOOK_SECRET"), timeout)
+        )
     if _env("INTAKE_NOTIFY_SMTP_HOST"):
-        notifiers.append(EmailNotifier(
-            _env("INTAKE_NOTIFY_SMTP_HOST"), int(_env("INTAKE_NOTIFY_SMTP_PORT") or 587),
-            _env("INTAKE_NOTIFY_SMTP_FROM"),
-            [a.strip() for a in _env("INTAKE_NOTIFY_SMTP_TO").split(",") if a.strip()],
-            _env("INTAKE_NOTIFY_SMTP_USER"), os.environ.get("INTAKE_NOTIFY_SMTP_PASSWORD", ""),
-            timeout, _env("INTAKE_NOTIFY_SMTP_CA_FILE"),
-        ))
+        notifiers.append(
+            EmailNotifier(
+                _env("INTAKE_NOTIFY_SMTP_HOST"),
+                int(_env("INTAKE_NOTIFY_SMTP_PORT") or 587),
+                _env("INTAKE_NOTIFY_SMTP_FROM"),
+                [a.strip() for a in _env("INTAKE_NOTIFY_SMTP_TO").split(",") if a.strip()],
+                _env("INTAKE_NOTIFY_SMTP_USER"),
+                os.environ.get("INTAKE_NOTIFY_SMTP_PASSWORD", ""),
+                timeout,
+                _env("INTAKE_NOTIFY_SMTP_CA_FILE"),
+            )
+        )
     return notifiers
 
 
 def notifications_configured() -> bool:
     """True when at least one notifier is turned on (what the person may be told)."""
-    return any(_env(v) for v in (
-        "INTAKE_NOTIFY_SLACK_WEBHOOK_URL", "INTAKE_NOTIFY_WEBHOOK_URL", "INTAKE_NOTIFY_SMTP_HOST"))
+    return any(
+        _env(v) for v in ("INTAKE_NOTIFY_SLACK_WEBHOOK_URL", "INTAKE_NOTIFY_WEBHOOK_URL", "INTAKE_NOTIFY_SMTP_HOST")
+    )
 
 
 def on_call_line() -> Text:
@@ -230,8 +253,12 @@ def on_call_line() -> Text:
 
 def payload_of(row) -> Dict:
     created = row.created_at.replace(tzinfo=dt.timezone.utc) if row.created_at.tzinfo is None else row.created_at
-    return {"id": row.id, "category": row.category, "reference": row.reference,
-            "created_at": created.isoformat(timespec="seconds")}
+    return {
+        "id": row.id,
+        "category": row.category,
+        "reference": row.reference,
+        "created_at": created.isoformat(timespec="seconds"),
+    }
 
 
 def _aware(value: Optional[dt.datetime]) -> Optional[dt.datetime]:
@@ -270,7 +297,8 @@ class NotificationSender:
     @classmethod
     def from_environment(cls, engine: sa.engine.Engine) -> "NotificationSender":
         return cls(
-            engine, configured_notifiers(),
+            engine,
+            configured_notifiers(),
             poll_seconds=_float_env("INTAKE_NOTIFY_POLL_SECONDS", 1.0),
             retry_seconds=_float_env("INTAKE_NOTIFY_RETRY_SECONDS", 5.0),
             max_age_hours=_float_env("INTAKE_NOTIFY_MAX_AGE_HOURS", 72.0),
@@ -321,8 +349,11 @@ class NotificationSender:
         table = notification_outbox
         query = (
             sa.select(table)
-            .where(table.c.sent_at.is_(None), table.c.next_attempt_at <= current,
-                   sa.or_(table.c.claimed_until.is_(None), table.c.claimed_until < current))
+            .where(
+                table.c.sent_at.is_(None),
+                table.c.next_attempt_at <= current,
+                sa.or_(table.c.claimed_until.is_(None), table.c.claimed_until < current),
+            )
             .order_by(
                 # Urgent safety records first.
                 sa.case((table.c.category == outbox.URGENT_SAFETY, 0), else_=1),
@@ -339,21 +370,27 @@ class NotificationSender:
         with self.engine.begin() as connection:
             claimed = connection.execute(
                 table.update()
-                .where(table.c.id == row_id, table.c.sent_at.is_(None),
-                       sa.or_(table.c.claimed_until.is_(None), table.c.claimed_until < current))
+                .where(
+                    table.c.id == row_id,
+                    table.c.sent_at.is_(None),
+                    sa.or_(table.c.claimed_until.is_(None), table.c.claimed_until < current),
+                )
                 .values(claimed_until=current + dt.timedelta(seconds=self.claim_seconds))
             ).rowcount
         return claimed == 1
 
     def _update(self, row_id: Text, **values) -> None:
         with self.engine.begin() as connection:
-            connection.execute(
-                notification_outbox.update().where(notification_outbox.c.id == row_id).values(**values))
+            connection.execute(notification_outbox.update().where(notification_outbox.c.id == row_id).values(**values))
 
     def _deliver(self, row) -> None:
         if outbox.now() - _aware(row.created_at) > self.max_age:
-            self._update(row.id, claimed_until=None, last_error="expired: not sent in time",
-                         next_attempt_at=dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+            self._update(
+                row.id,
+                claimed_until=None,
+                last_error="expired: not sent in time",
+                next_attempt_at=dt.datetime.max.replace(tzinfo=dt.timezone.utc),
+            )
             logger.warning("Notification %s (%s) expired unsent", row.id, row.category)
             return
         payload = payload_of(row)
@@ -379,10 +416,21 @@ class NotificationSender:
             return
         delay = min(self.max_retry_seconds, self.retry_seconds * 2 ** (attempts - 1))
         error_text = "; ".join(errors)[:200]
-        self._update(row.id, attempts=attempts, claimed_until=None, last_error=error_text,
-                     next_attempt_at=outbox.now() + dt.timedelta(seconds=delay))
-        logger.warning("Notification %s (%s) failed, attempt %d, retry in %.1f s: %s",
-                       row.id, row.category, attempts, delay, error_text)
+        self._update(
+            row.id,
+            attempts=attempts,
+            claimed_until=None,
+            last_error=error_text,
+            next_attempt_at=outbox.now() + dt.timedelta(seconds=delay),
+        )
+        logger.warning(
+            "Notification %s (%s) failed, attempt %d, retry in %.1f s: %s",
+            row.id,
+            row.category,
+            attempts,
+            delay,
+            error_text,
+        )
 
 
 _started: Dict[int, NotificationSender] = {}
@@ -402,6 +450,7 @@ def start_background_sender(engine: Optional[sa.engine.Engine] = None) -> Option
         try:
             if engine is None:
                 from intake_stores.intake_records import IntakeStore
+
                 engine = IntakeStore.from_environment().engine
             sender = NotificationSender.from_environment(engine)
         except ValueError as error:  # our own configuration messages

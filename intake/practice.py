@@ -4,6 +4,7 @@ its phone and office hours, and what the contact step asks.
 Read once at start-up from practice.yml (or INTAKE_PRACTICE_CONFIG); the profile comes
 from INTAKE_CRISIS_PROFILE or the file's `crisis_profile`.
 """
+
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -37,9 +38,7 @@ def practice_settings() -> Dict[Text, Text]:
     profiles = settings.get("crisis_profiles") or {}
     profile = (os.environ.get(PROFILE_VARIABLE) or settings.get("crisis_profile") or "us").lower()
     if profile not in profiles:
-        raise PracticeConfigError(
-            f"crisis profile '{profile}' is not in {path} (known: {', '.join(sorted(profiles))})"
-        )
+        raise PracticeConfigError(f"crisis profile '{profile}' is not in {path} (known: {', '.join(sorted(profiles))})")
     retention = os.environ.get(RETENTION_VARIABLE) or settings.get("retention_days") or 90
     return {
         "practice_name": str(settings.get("practice_name") or "the practice"),
@@ -84,7 +83,7 @@ class OfficeHours:
         days = [d for d in WEEKDAYS if d in self.days]
         if days == WEEKDAYS[:5]:
             span = "Monday to Friday"
-        elif len(days) > 2 and days == WEEKDAYS[WEEKDAYS.index(days[0]):WEEKDAYS.index(days[-1]) + 1]:
+        elif len(days) > 2 and days == WEEKDAYS[WEEKDAYS.index(days[0]) : WEEKDAYS.index(days[-1]) + 1]:
             span = f"{days[0].title()} to {days[-1].title()}"
         else:
             span = ", ".join(d.title() for d in days)
@@ -115,8 +114,10 @@ def office_hours() -> OfficeHours:
     if unknown:
         raise PracticeConfigError(f"office_hours: unknown days {unknown}")
     return OfficeHours(
-        timezone=str(raw.get("timezone") or "UTC"), days=days,
-        opens=_time(raw.get("opens"), dt.time(9, 0)), closes=_time(raw.get("closes"), dt.time(17, 0)),
+        timezone=str(raw.get("timezone") or "UTC"),
+        days=days,
+        opens=_time(raw.get("opens"), dt.time(9, 0)),
+        closes=_time(raw.get("closes"), dt.time(17, 0)),
         reply_within=str(raw.get("reply_within") or "two working hours"),
     )
 
@@ -134,8 +135,11 @@ class ContactSettings:
         """What the contact questions say, filled in Rasa-side like the crisis line."""
         regions = self.licensed_regions
         listed = ", ".join(regions[:-1]) + " and " + regions[-1] if len(regions) > 1 else "".join(regions)
-        return {"licensed_regions": listed or "your area", "minimum_age": str(self.minimum_age),
-                "under_age_path": self.under_age_path}
+        return {
+            "licensed_regions": listed or "your area",
+            "minimum_age": str(self.minimum_age),
+            "under_age_path": self.under_age_path,
+        }
 
 
 def contact_settings() -> ContactSettings:
@@ -146,9 +150,9 @@ def contact_settings() -> ContactSettings:
         skippable=bool(raw.get("skippable", True)),
         licensed_regions=[str(r) for r in raw.get("licensed_regions") or []],
         minimum_age=int(raw.get("minimum_age", 18) or 0),
-        under_age_path=str(raw.get("under_age_path") or
-                           "a parent or guardian can contact the practice on {practice_phone}"
-                           ).replace("{practice_phone}", phone),
+        under_age_path=str(
+            raw.get("under_age_path") or "a parent or guardian can contact the practice on {practice_phone}"
+        ).replace("{practice_phone}", phone),
         ask_payment=bool(raw.get("ask_payment", True)),
     )
 
@@ -182,8 +186,12 @@ def practice_facts(settings: Dict) -> Dict[Text, Text]:
     values["clinician_languages"] = ", ".join(languages)
     if languages:
         spoken = " and ".join([", ".join(languages[:-1]), languages[-1]] if len(languages) > 1 else languages)
-        values["language_offer"] = (f"The practice has clinicians who speak {spoken}: I'll note your language "
-                                    "so that your sessions can be with one of them.")
+        values["language_offer"] = (
+            f"The practice has clinicians who speak {spoken}: I'll note your language "
+            "so that your sessions can be with one of them."
+        )
     else:
-        values["language_offer"] = "Sessions are in English too; if that's hard for you, tell me and I'll note it for the team."
+        values["language_offer"] = (
+            "Sessions are in English too; if that's hard for you, tell me and I'll note it for the team."
+        )
     return values

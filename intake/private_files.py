@@ -6,6 +6,7 @@ their -wal/-shm, the spool, logs, tokens) is 0600 and its directories 0700. The 
 also make their own directory and file private (private_sqlite_file), so a server
 started without these entry points (plain `rasa run`) does the same.
 """
+
 import os
 import secrets
 from pathlib import Path

@@ -9,6 +9,7 @@ read as offered or ruled out from the words around it in its clause.
 Each function returns None when the text holds nothing usable, so the caller can
 re-ask with a specific hint (or keep what was said before).
 """
+
 import re
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Text, Tuple
@@ -31,12 +32,39 @@ _DAY_ALIASES = {
 _ALIAS_TO_DAY = {alias: day for day, aliases in _DAY_ALIASES.items() for alias in aliases}
 # Letters and two-letter forms ("m/w/f", "mo th") only in a bare list of days: "th" or
 # "sun" inside a sentence ("sun's out") are not days.
-_LETTER_DAYS = {"m": "monday", "mo": "monday", "t": "tuesday", "w": "wednesday", "we": "wednesday",
-                "r": "thursday", "f": "friday", "s": "saturday"}  # not "fr": "for real" in texting
+_LETTER_DAYS = {
+    "m": "monday",
+    "mo": "monday",
+    "t": "tuesday",
+    "w": "wednesday",
+    "we": "wednesday",
+    "r": "thursday",
+    "f": "friday",
+    "s": "saturday",
+}  # not "fr": "for real" in texting
 _LIST_GLUE = {"and", "or", "n", "&", "/", "-", "+", "only", "pls", "please"}
 # Common words a day name's typo tolerance must never reach.
-_NOT_TYPOS = {"money", "monkey", "sunny", "sundae", "someday", "today", "tuesdays", "friend", "friendly",
-              "fridge", "study", "sturdy", "saturn", "monday's", "mindy", "moody", "windy", "wendy", "sunday's"}
+_NOT_TYPOS = {
+    "money",
+    "monkey",
+    "sunny",
+    "sundae",
+    "someday",
+    "today",
+    "tuesdays",
+    "friend",
+    "friendly",
+    "fridge",
+    "study",
+    "sturdy",
+    "saturn",
+    "monday's",
+    "mindy",
+    "moody",
+    "windy",
+    "wendy",
+    "sunday's",
+}
 
 _SPAN_WORDS = r"(?:to|till|til|until|through|thru|-|–)"
 _FLEXIBLE_DAYS = re.compile(
@@ -63,26 +91,46 @@ _NEGATION_AFTER = re.compile(
 _CLAUSE_BREAK = re.compile(r"[,.;!?()]+|\b(?:but|so|though|although|otherwise|or else|then|because|cause|cos|coz)\b")
 
 _PERIOD_WORDS = [
-    ("morning", r"\b(mornings?|mornin'?s?|morn|am|a\.m\.?|first thing|early doors|before work|breakfast|brekkie|"
-                r"before lunch|before noon|before midday|late morning|early|as early as possible|earliest)\b"),
-    ("afternoon", r"\b(afternoons?|arvos?|aft|lunch ?times?|lunch|lunch break|midday|mid-day|noon|after lunch|pm|p\.m\.?|"
-                  r"after school|school pick ?up|late afternoon|early afternoon|siesta)\b"),
-    ("evening", r"\b(evenings?|evng|eves?|evening time|nights?|nite|tonight|after work|after dinner|after tea|"
-                r"after the kids are in bed|after bedtime|bedtime|after hours|late evening|late at night|weeknights?|"
-                r"week nights?|as late as possible|latest)\b"),
+    (
+        "morning",
+        r"\b(mornings?|mornin'?s?|morn|am|a\.m\.?|first thing|early doors|before work|breakfast|brekkie|"
+        r"before lunch|before noon|before midday|late morning|early|as early as possible|earliest)\b",
+    ),
+    (
+        "afternoon",
+        r"\b(afternoons?|arvos?|aft|lunch ?times?|lunch|lunch break|midday|mid-day|noon|after lunch|pm|p\.m\.?|"
+        r"after school|school pick ?up|late afternoon|early afternoon|siesta)\b",
+    ),
+    (
+        "evening",
+        r"\b(evenings?|evng|eves?|evening time|nights?|nite|tonight|after work|after dinner|after tea|"
+        r"after the kids are in bed|after bedtime|bedtime|after hours|late evening|late at night|weeknights?|"
+        r"week nights?|as late as possible|latest)\b",
+    ),
 ]
 _FORMAT_WORDS = [
-    ("video", r"\b(video(?: call| chat)?|zoom|facetime|face time|teams|skype|google meet|webcam|online|remote|remotely|"
-              r"virtual|virtually|telehealth|whatsapp video|camera|on screen|video link)\b"),
-    ("phone", r"\b(phone|telephone|call me|a call|phone call|by call|ring me|over the phone|calls?|whatsapp call|"
-              r"voice call|ring|mobile|cell)\b"),
-    ("in_person", r"\b(in person|in-person|face to face|face-to-face|f2f|come in|coming in|come to you|the office|"
-                  r"your office|office|the practice|the clinic|in the clinic|clinic|visit|physically|on site|"
-                  r"onsite|irl|in real life|your rooms|your place)\b"),
+    (
+        "video",
+        r"\b(video(?: call| chat)?|zoom|facetime|face time|teams|skype|google meet|webcam|online|remote|remotely|"
+        r"virtual|virtually|telehealth|whatsapp video|camera|on screen|video link)\b",
+    ),
+    (
+        "phone",
+        r"\b(phone|telephone|call me|a call|phone call|by call|ring me|over the phone|calls?|whatsapp call|"
+        r"voice call|ring|mobile|cell)\b",
+    ),
+    (
+        "in_person",
+        r"\b(in person|in-person|face to face|face-to-face|f2f|come in|coming in|come to you|the office|"
+        r"your office|office|the practice|the clinic|in the clinic|clinic|visit|physically|on site|"
+        r"onsite|irl|in real life|your rooms|your place)\b",
+    ),
 ]
 # Fallbacks and indifference decide between two offered values.
-_INDIFFERENT = re.compile(r"\b(don'?t mind|do not mind|either|whichever|any of|both fine|both are fine|no preference|"
-                          r"doesn'?t matter|don'?t care|whatever)\b")
+_INDIFFERENT = re.compile(
+    r"\b(don'?t mind|do not mind|either|whichever|any of|both fine|both are fine|no preference|"
+    r"doesn'?t matter|don'?t care|whatever)\b"
+)
 
 
 @dataclass
@@ -93,7 +141,9 @@ class Mention:
     ruled_out: bool = False
 
 
-_SELF_CORRECTION = re.compile(r"\b(no wait|wait no|scratch that|sorry i mean|i mean|i meant|actually no|no sorry|correction)\b")
+_SELF_CORRECTION = re.compile(
+    r"\b(no wait|wait no|scratch that|sorry i mean|i mean|i meant|actually no|no sorry|correction)\b"
+)
 
 
 def _lower(text) -> Text:
@@ -103,8 +153,8 @@ def _lower(text) -> Text:
     joined = " ".join(text) if isinstance(text, list) else (text or "")
     lowered = joined.lower().replace("’", "'").replace("‘", "'")
     corrections = list(_SELF_CORRECTION.finditer(lowered))
-    if corrections and re.search(r"[a-z0-9]", lowered[corrections[-1].end():]):
-        return lowered[corrections[-1].end():]
+    if corrections and re.search(r"[a-z0-9]", lowered[corrections[-1].end() :]):
+        return lowered[corrections[-1].end() :]
     return lowered
 
 
@@ -129,11 +179,12 @@ def _mark_ruled_out(text: Text, mentions: List[Mention], before=_NEGATION_BEFORE
     clauses = _clauses(text)
     for mention in mentions:
         start, end = _clause_of(mention.start, clauses)
-        if before.search(text[start:mention.start]) or after.search(text[mention.end:end]):
+        if before.search(text[start : mention.start]) or after.search(text[mention.end : end]):
             mention.ruled_out = True
 
 
 # --- days -------------------------------------------------------------------------------
+
 
 def _edit_distance(a: Text, b: Text) -> int:
     """Levenshtein distance with adjacent swaps counted once ("thrusday")."""
@@ -198,7 +249,7 @@ def _day_mentions(text: Text) -> List[Mention]:
     spans: List[Mention] = []
     used = set()
     for a, b in zip(mentions, mentions[1:]):
-        between = text[a.end:b.start]
+        between = text[a.end : b.start]
         if re.fullmatch(rf"\s*{_SPAN_WORDS}\s*", between) and id(a) not in used:
             for day in _day_range(a.value, b.value):
                 spans.append(Mention(day, a.start, b.end))
@@ -208,8 +259,8 @@ def _day_mentions(text: Text) -> List[Mention]:
 
 def _looks_like_a_word(text: Text, match) -> bool:
     """'sun' in 'the sun is out', 'sat' in 'I sat down': a short form used as a word."""
-    before = text[max(0, match.start() - 6):match.start()]
-    after = text[match.end():match.end() + 8]
+    before = text[max(0, match.start() - 6) : match.start()]
+    after = text[match.end() : match.end() + 8]
     return bool(re.search(r"\b(the|i|we|she|he|they)\s+$", before) or re.match(r"\s+(is|was|down|on the)\b", after))
 
 
@@ -225,8 +276,11 @@ def normalize_days(text) -> Optional[List[Text]]:
     if letters:
         return [d for d in DAYS if d in letters]
     # "any day but friday": "but" after a flexible phrase excludes, it does not start a new clause.
-    lowered = re.sub(r"\b(any ?days?|any \w+|every ?day|every \w+|everyday|anything|anytime|whenever|all days)\s+but\b",
-                     r"\1 except", lowered)
+    lowered = re.sub(
+        r"\b(any ?days?|any \w+|every ?day|every \w+|everyday|anything|anytime|whenever|all days)\s+but\b",
+        r"\1 except",
+        lowered,
+    )
     mentions = _day_mentions(lowered)
     mentions += _group_mentions(lowered, _WEEKDAY_WORDS, WEEKDAYS)
     mentions += _group_mentions(lowered, _WEEKEND_WORDS, WEEKEND)
@@ -285,16 +339,19 @@ def _clock_mentions(text: Text) -> List[Mention]:
         hour_value, minute_value = int(hour), int(minutes or (30 if half else 0))
         if minute_value > 59 or hour_value > 24:
             continue
-        after = text[match.end():match.end() + 12]
-        before = text[max(0, match.start() - 12):match.start()]
+        after = text[match.end() : match.end() + 12]
+        before = text[max(0, match.start() - 12) : match.start()]
         # Numbers that are not times: "3 kids", "2 days", "age 15", "in 2 weeks".
         if not (suffix or preposition or half or minutes) and (
             re.match(r"\s*(kids?|children|days?|weeks?|months?|years?|times?|hours?|hrs?|sessions?|x\b|%)", after)
             or re.search(r"(age|aged|in|for|every|about)\s+$", before)
         ):
             continue
-        if not (suffix or preposition or half or minutes) and re.search(r"\b(or|and|-|to)\s*$", before) is None \
-                and len(text.strip()) > len(match.group(0).strip()) + 25:
+        if (
+            not (suffix or preposition or half or minutes)
+            and re.search(r"\b(or|and|-|to)\s*$", before) is None
+            and len(text.strip()) > len(match.group(0).strip()) + 25
+        ):
             continue  # a lone bare number deep in a sentence is rarely a time
         period = _clock_period(hour_value, minute_value, suffix, preposition)
         if period:
@@ -315,11 +372,17 @@ def _period_mentions(text: Text) -> List[Mention]:
             continue
         kept.append(mention)
     # "early" alone is the morning; before another part of the day it only qualifies it.
-    return [m for m in kept if not (text[m.start:m.end] == "early" and re.match(r"\s+(afternoon|evening|night)", text[m.end:]))]
+    return [
+        m
+        for m in kept
+        if not (text[m.start : m.end] == "early" and re.match(r"\s+(afternoon|evening|night)", text[m.end :]))
+    ]
 
 
-_PREFERRED_AFTER = re.compile(r"^\W*(?:is|are|would be|'s|s|works?)?\s*(?:much\s+|way\s+)?(easier|better|best|preferred|"
-                              r"ideal|ideally|preferably|first|for preference)\b")
+_PREFERRED_AFTER = re.compile(
+    r"^\W*(?:is|are|would be|'s|s|works?)?\s*(?:much\s+|way\s+)?(easier|better|best|preferred|"
+    r"ideal|ideally|preferably|first|for preference)\b"
+)
 _PREFERRED_BEFORE = re.compile(r"\b(prefer|preferably|ideally|rather|first choice)\W+(?:\w+\W+){0,3}$")
 
 
@@ -339,7 +402,9 @@ def _first_offer(text: Text, mentions: List[Mention]) -> Optional[Mention]:
         clauses = _clauses(text)
         for mention in offered:
             start, end = _clause_of(mention.start, clauses)
-            if _PREFERRED_AFTER.search(text[mention.end:end]) or _PREFERRED_BEFORE.search(text[start:mention.start]):
+            if _PREFERRED_AFTER.search(text[mention.end : end]) or _PREFERRED_BEFORE.search(
+                text[start : mention.start]
+            ):
                 return mention
     return offered[0] if offered else None
 
@@ -353,7 +418,7 @@ def normalize_time(text) -> Optional[Text]:
     words = _period_mentions(lowered)
     clocks = [c for c in _clock_mentions(lowered) if not any(w.start <= c.start < w.end for w in words)]
     if words:  # "at 8 in the evening", "from 9:30 in the morning": a named part of the day settles a bare hour
-        clocks = [c for c in clocks if re.search(r"(am|pm|[ap]\.m\.?)$", lowered[c.start:c.end])]
+        clocks = [c for c in clocks if re.search(r"(am|pm|[ap]\.m\.?)$", lowered[c.start : c.end])]
     mentions = words + clocks
     _mark_ruled_out(lowered, mentions)
     first = _first_offer(lowered, mentions)
@@ -365,6 +430,7 @@ def normalize_time(text) -> Optional[Text]:
 
 
 # --- session format ---------------------------------------------------------------------------
+
 
 def _format_mentions(text: Text) -> List[Mention]:
     found = []
@@ -398,9 +464,11 @@ def normalize_format(text) -> Optional[Text]:
     return _first_offer(lowered, offered).value
 
 
-_PREFERENCE = re.compile(r"\b(prefer|preferably|preferred|ideally|ideal|best|rather|if possible|if poss|first choice|"
-                         r"at a push|if i have to|if not|if need be|if necessary|could work|can stretch|fallback|"
-                         r"otherwise|fine if|is fine|would do|at a pinch)\b")
+_PREFERENCE = re.compile(
+    r"\b(prefer|preferably|preferred|ideally|ideal|best|rather|if possible|if poss|first choice|"
+    r"at a push|if i have to|if not|if need be|if necessary|could work|can stretch|fallback|"
+    r"otherwise|fine if|is fine|would do|at a pinch)\b"
+)
 
 
 def alternatives(text) -> Optional[Text]:

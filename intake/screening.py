@@ -5,6 +5,7 @@ in the conversation is PHQ-2, GAD-2, then the rest of the GAD-7 when the GAD-2 i
 or more, then the rest of the PHQ-9 when the PHQ-2 is 3 or more, so that item 9
 (thoughts of self-harm) comes last and a positive answer loses no other answer.
 """
+
 import re
 from typing import Dict, List, Mapping, Optional, Text, Tuple
 
@@ -21,17 +22,29 @@ ANSWER_LABELS = {0: "not at all", 1: "several days", 2: "more than half the days
 
 # What people type, by the option it means.
 _ANSWER_PATTERNS: List[Tuple[int, Text]] = [
-    (3, r"nearly every ?day|almost every ?day|every ?day|everyday|daily|all the time|all day|"
-        r"every single day|constantly|always|most of the time|pretty much always|nearly all the time|non ?stop"),
-    (2, r"more than half|over half|half the (days|time)|most days|more often than not|"
-        r"a lot|lots|often|frequently|many days|most of the days"),
-    (1, r"several days|several|a few days|a few times|few days|some days|sometimes|"
+    (
+        3,
+        r"nearly every ?day|almost every ?day|every ?day|everyday|daily|all the time|all day|"
+        r"every single day|constantly|always|most of the time|pretty much always|nearly all the time|non ?stop",
+    ),
+    (
+        2,
+        r"more than half|over half|half the (days|time)|most days|more often than not|"
+        r"a lot|lots|often|frequently|many days|most of the days",
+    ),
+    (
+        1,
+        r"several days|several|a few days|a few times|few days|some days|sometimes|"
         r"occasionally|a couple of (days|times)|couple of days|once or twice|now and then|"
         r"now and again|a little|a bit|on and off|less than half|not often|not that often|"
         r"not very often|rarely|a few|not (nearly |quite |)every ?day|not all the time|"
-        r"not (a lot|always|constantly)"),
-    (0, r"not at all|never|none|no days|not once|not really|nope|no|nothing|hardly ever|"
-        r"at no point|zero"),
+        r"not (a lot|always|constantly)",
+    ),
+    (
+        0,
+        r"not at all|never|none|no days|not once|not really|nope|no|nothing|hardly ever|"
+        r"at no point|zero",
+    ),
 ]
 _COMPILED = [(score, re.compile(rf"(?<![a-z])(?:{pattern})(?![a-z])")) for score, pattern in _ANSWER_PATTERNS]
 _DIGIT = re.compile(r"^\s*([0-3])\s*[.)!]?\s*$")

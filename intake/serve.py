@@ -15,6 +15,7 @@ Conversation ids are signed with INTAKE_CONVERSATION_SECRET (intake_channels/own
 without it, one is made for each start and handed to Rasa inside this process: the web
 page's sessions and signed REST senders then hold until the next start.
 """
+
 import argparse
 import html
 import json
@@ -30,8 +31,8 @@ from typing import Dict, List, Optional, Text
 
 from intake.practice import practice_settings
 from intake.private_files import local_secret, private_directory, restrict_new_files
-from intake_stores.encryption import PROFILE_VARIABLE, EncryptionKeyError, check_key
 from intake_rasa_patches import cli as intake_rasa
+from intake_stores.encryption import PROFILE_VARIABLE, EncryptionKeyError, check_key
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
@@ -111,15 +112,19 @@ class PageHandler(BaseHTTPRequestHandler):
 def start_page_server(host: Text, port: int, rasa_origin: Text) -> ThreadingHTTPServer:
     settings = practice_settings()
     title = settings["practice_name"][:1].upper() + settings["practice_name"][1:]
-    handler = type("ConfiguredPageHandler", (PageHandler,), {
-        "page_values": {
-            "practice_title": html.escape(title),
-            "crisis_line": html.escape(settings["crisis_line"]),
-            "emergency_number": html.escape(settings["emergency_number"]),
+    handler = type(
+        "ConfiguredPageHandler",
+        (PageHandler,),
+        {
+            "page_values": {
+                "practice_title": html.escape(title),
+                "crisis_line": html.escape(settings["crisis_line"]),
+                "emergency_number": html.escape(settings["emergency_number"]),
+            },
+            "widget_config": {"socketUrl": rasa_origin, "practiceTitle": title},
+            "rasa_origin": rasa_origin,
         },
-        "widget_config": {"socketUrl": rasa_origin, "practiceTitle": title},
-        "rasa_origin": rasa_origin,
-    })
+    )
     server = ThreadingHTTPServer((host, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -127,11 +132,23 @@ def start_page_server(host: Text, port: int, rasa_origin: Text) -> ThreadingHTTP
 
 def rasa_arguments(args: argparse.Namespace, token: Text, cors: List[Text]) -> List[Text]:
     return [
-        "rasa", "run", "--enable-api", "--auth-token", token,
-        "-m", args.model, "-i", args.host, "-p", str(args.port),
-        "--endpoints", str(args.endpoints or PROFILES[args.profile]),
-        "--credentials", str(args.credentials),
-        "--cors", *cors,
+        "rasa",
+        "run",
+        "--enable-api",
+        "--auth-token",
+        token,
+        "-m",
+        args.model,
+        "-i",
+        args.host,
+        "-p",
+        str(args.port),
+        "--endpoints",
+        str(args.endpoints or PROFILES[args.profile]),
+        "--credentials",
+        str(args.credentials),
+        "--cors",
+        *cors,
     ]
 
 
@@ -153,7 +170,8 @@ def action_server_environment(actions_port: int) -> None:
     (endpoints.yml reads both from the environment; the action server inherits it)."""
     os.environ["INTAKE_ACTIONS_URL"] = f"http://127.0.0.1:{actions_port}/webhook"
     os.environ[intake_rasa.ACTIONS_TOKEN_VARIABLE] = local_secret(
-        intake_rasa.ACTIONS_TOKEN_VARIABLE, intake_rasa.ACTIONS_TOKEN_FILE)
+        intake_rasa.ACTIONS_TOKEN_VARIABLE, intake_rasa.ACTIONS_TOKEN_FILE
+    )
 
 
 def main(argv: Optional[List[Text]] = None) -> None:
@@ -169,8 +187,11 @@ def main(argv: Optional[List[Text]] = None) -> None:
     token = auth_token()
     if not os.environ.get(CONVERSATION_SECRET_VARIABLE):
         os.environ[CONVERSATION_SECRET_VARIABLE] = secrets.token_urlsafe(32)
-        print("Conversation ids: signed with a secret made for this start "
-              f"(set {CONVERSATION_SECRET_VARIABLE} to keep sessions across restarts)", flush=True)
+        print(
+            "Conversation ids: signed with a secret made for this start "
+            f"(set {CONVERSATION_SECRET_VARIABLE} to keep sessions across restarts)",
+            flush=True,
+        )
     rasa_origin = f"http://{args.host}:{args.port}"
     page_origin = f"http://{args.host}:{args.web_port}"
     cors = [page_origin] + [o for o in os.environ.get("INTAKE_CORS_ORIGINS", "").split(",") if o]
@@ -181,12 +202,16 @@ def main(argv: Optional[List[Text]] = None) -> None:
     try:
         page_server = start_page_server(args.host, args.web_port, rasa_origin)
     except OSError as error:
-        sys.exit(f"The chat page cannot listen on {args.host}:{args.web_port} ({error.strerror}): "
-                 "set INTAKE_WEB_PORT or --web-port.")
+        sys.exit(
+            f"The chat page cannot listen on {args.host}:{args.web_port} ({error.strerror}): "
+            "set INTAKE_WEB_PORT or --web-port."
+        )
     actions_log = open(ROOT / "var" / "actions.log", "a")
     action_server = subprocess.Popen(
         [sys.executable, "-m", "actions", "--port", str(args.actions_port)],
-        cwd=ROOT, stdout=actions_log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        stdout=actions_log,
+        stderr=subprocess.STDOUT,
     )
     print(f"Chat page:     {page_origin}/", flush=True)
     print(f"Rasa server:   {rasa_origin} (REST: {rasa_origin}/webhooks/rest/webhook)", flush=True)

@@ -1,10 +1,9 @@
 """The one-page referral summary a clinician reads in 30 seconds: urgency first."""
+
 from typing import List, Optional, Text
 
-from intake.screening import ANSWER_LABELS, SELF_HARM_ITEM
 from intake.contact_summary import contact_lines, handoff_lines
-from intake_stores.handoff_requests import HandoffRequest
-from intake_stores.intake_records import IntakeRecord
+from intake.screening import ANSWER_LABELS, SELF_HARM_ITEM
 from intake.vocabulary import (
     CLINICIAN_FLAGS,
     CONCERN_LABELS,
@@ -14,6 +13,7 @@ from intake.vocabulary import (
     describe_schedule,
     join_words,
 )
+from intake_stores.handoff_requests import HandoffRequest
 from intake_stores.intake_records import IntakeRecord
 
 QUOTE_MAX_CHARS = 200
@@ -37,8 +37,10 @@ def describe_screening(record: IntakeRecord) -> Text:
             parts.append(f"{name} {full_score} ({full_band})")
         elif short_score is not None:
             short = name[:3] + "-2"
-            parts.append(f"{short} {short_score}" + (" (below 3: full form not indicated)"
-                                                  if short_score < 3 else " (full form not completed)"))
+            parts.append(
+                f"{short} {short_score}"
+                + (" (below 3: full form not indicated)" if short_score < 3 else " (full form not completed)")
+            )
     if not parts:
         return "not completed"
     status = "; skipped part-way" if record.screening_status == "skipped" else ""
@@ -50,15 +52,13 @@ def render_summary(record: IntakeRecord, handoffs: Optional[List[HandoffRequest]
     staff only (the CLI and the export)."""
     when = record.created_at.strftime("%Y-%m-%d %H:%M UTC") if record.created_at else "unknown date"
     urgency = (
-        "**URGENT: risk flag.** The person triggered the crisis response during the intake. "
-        "Contact them first."
+        "**URGENT: risk flag.** The person triggered the crisis response during the intake. Contact them first."
         if record.urgent
         else "Routine: no risk indicators were raised in the conversation."
     )
     self_harm = record.screening_answers.get(SELF_HARM_ITEM, 0)
     if self_harm:
-        urgency += (f" PHQ-9 item 9 (thoughts of being better off dead or of self-harm): "
-                    f"\"{ANSWER_LABELS[self_harm]}\".")
+        urgency += f' PHQ-9 item 9 (thoughts of being better off dead or of self-harm): "{ANSWER_LABELS[self_harm]}".'
     concerns = join_words([CONCERN_LABELS.get(c, c) for c in record.concerns]) or "none stated"
     tried = join_words([COPING_WORDS.get(c, c) for c in record.coping_strategies]) or "nothing mentioned"
     if record.ipt_focus:
@@ -66,9 +66,9 @@ def render_summary(record: IntakeRecord, handoffs: Optional[List[HandoffRequest]
     else:
         focus = "no specific IPT problem area yet (general interpersonal focus)"
     therapy = {True: "accepted the IPT suggestion", False: "declined therapy for now"}.get(
-        record.therapy_accepted, "not decided")
-    schedule = describe_schedule(
-        record.preferred_days, record.preferred_time, record.session_format) or "not given"
+        record.therapy_accepted, "not decided"
+    )
+    schedule = describe_schedule(record.preferred_days, record.preferred_time, record.session_format) or "not given"
     flags = [CLINICIAN_FLAGS[c] for c in record.concerns if c in CLINICIAN_FLAGS]
     lines = [
         f"# Intake summary: {when}",
@@ -76,10 +76,14 @@ def render_summary(record: IntakeRecord, handoffs: Optional[List[HandoffRequest]
         urgency,
         "",
         *([f"**Flag for the clinician:** {'; '.join(flags)}. Ask about it at first contact.", ""] if flags else []),
-        *([f"**Language:** wrote in `{record.language}`; the assistant speaks English only.", ""]
-          if record.language and record.language != "en" else []),
+        *(
+            [f"**Language:** wrote in `{record.language}`; the assistant speaks English only.", ""]
+            if record.language and record.language != "en"
+            else []
+        ),
         f"- **Presenting concerns:** {concerns}",
-        f"- **In their words:** \"{_quote(record.presenting_problem)}\"" if record.presenting_problem
+        f'- **In their words:** "{_quote(record.presenting_problem)}"'
+        if record.presenting_problem
         else "- **In their words:** (no disclosure recorded)",
         f"- **Tried so far:** {tried}",
         f"- **Suggested IPT focus:** {focus}. A suggestion from the intake assistant, to be confirmed at assessment; not a diagnosis.",

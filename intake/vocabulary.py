@@ -1,4 +1,5 @@
 """Plain words for the contract's values, shared by the bot's replies and the clinician summary."""
+
 CONCERN_WORDS = {
     "stress": "a lot of stress",
     "anxiety": "anxiety",

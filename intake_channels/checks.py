@@ -15,6 +15,7 @@
   processed nor stored. No person types that fast; a script flooding one conversation
   does, and it would hold the conversation's lock for everybody's turns behind it.
 """
+
 import os
 import re
 import time

@@ -8,6 +8,7 @@
   the path carries a conversation id. That line is logged without the path, at
   WARNING.
 """
+
 import logging
 import os
 import re
@@ -45,8 +46,10 @@ def install_log_filter() -> None:
 
 
 def too_large(_request: Any, _exception: Exception) -> Any:
-    return response.json({"status": "failure", "reason": "PayloadTooLarge",
-                          "message": TOO_LARGE_REASON.format(limit=max_body_bytes())}, status=413)
+    return response.json(
+        {"status": "failure", "reason": "PayloadTooLarge", "message": TOO_LARGE_REASON.format(limit=max_body_bytes())},
+        status=413,
+    )
 
 
 def configure(app: Sanic) -> None:

@@ -1,5 +1,6 @@
 """A channel whose environment variables are not set: the server runs without it, and
 its webhook URL answers 503 with the variables it needs."""
+
 from http import HTTPStatus
 from typing import Text
 
@@ -22,7 +23,9 @@ class ChannelOff(InputChannel):
 
         @blueprint.route("/webhook", methods=["GET", "POST"])
         async def webhook(_request):
-            return response.json({"error": f"{self.channel_name} is not configured ({self.needs})"},
-                                 status=HTTPStatus.SERVICE_UNAVAILABLE)
+            return response.json(
+                {"error": f"{self.channel_name} is not configured ({self.needs})"},
+                status=HTTPStatus.SERVICE_UNAVAILABLE,
+            )
 
         return blueprint

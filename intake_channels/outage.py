@@ -18,6 +18,7 @@ intake_rasa_patches/store_outage.py makes the tracker store's errors reach this 
 Errors are logged with their type only (a database error can quote the SQL with the
 message in it).
 """
+
 import asyncio
 import contextvars
 import logging
@@ -30,7 +31,12 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
-    ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered,
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    SlotSet,
+    UserUttered,
 )
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, Sanic
@@ -139,13 +145,17 @@ async def answer_during_outage(agent: Any, spool: OutageSpool, message: UserMess
     if (parse.get("intent") or {}).get("name") == CRISIS_INTENT:
         reply = _crisis_reply(agent, channel.name())
         accepted = _keep_crisis_turn(spool, message, parse, reply)
-        logger.error("A store is unavailable (%s): a crisis message was answered and %s", type(error).__name__,
-                     "kept for when it is back" if accepted else "could NOT be kept")
+        logger.error(
+            "A store is unavailable (%s): a crisis message was answered and %s",
+            type(error).__name__,
+            "kept for when it is back" if accepted else "could NOT be kept",
+        )
         await channel.send_response(message.sender_id, reply)
     else:
         accepted = False
-        logger.error("A store is unavailable (%s): a message was answered with the apology and not stored",
-                     type(error).__name__)
+        logger.error(
+            "A store is unavailable (%s): a message was answered with the apology and not stored", type(error).__name__
+        )
         await channel.send_text_message(message.sender_id, NOT_SAVED_REPLY.format(**practice_settings()))
     outcome = _outcome.get()
     if outcome is not None and not accepted:
@@ -172,16 +182,24 @@ def _crisis_reply(agent: Any, channel_name: Text) -> Dict[Text, Any]:
     return {"text": CRISIS_REPLY.format(**practice_settings())}
 
 
-def _keep_crisis_turn(spool: OutageSpool, message: UserMessage, parse: Dict[Text, Any],
-                      reply: Dict[Text, Any]) -> bool:
+def _keep_crisis_turn(spool: OutageSpool, message: UserMessage, parse: Dict[Text, Any], reply: Dict[Text, Any]) -> bool:
     events: List[Event] = [
-        UserUttered(message.text, parse.get("intent"), parse.get("entities", []), parse,
-                    input_channel=message.input_channel, message_id=message.message_id,
-                    metadata=message.metadata),
+        UserUttered(
+            message.text,
+            parse.get("intent"),
+            parse.get("entities", []),
+            parse,
+            input_channel=message.input_channel,
+            message_id=message.message_id,
+            metadata=message.metadata,
+        ),
         SlotSet(RISK_SLOT, True),
         ActionExecuted(CRISIS_RESPONSE),
-        BotUttered(reply.get("text"), data={k: v for k, v in reply.items() if k != "text"},
-                   metadata={"utter_action": CRISIS_RESPONSE}),
+        BotUttered(
+            reply.get("text"),
+            data={k: v for k, v in reply.items() if k != "text"},
+            metadata={"utter_action": CRISIS_RESPONSE},
+        ),
         ActionExecuted(ACTION_LISTEN_NAME),
     ]
     try:
@@ -203,9 +221,12 @@ async def replay_conversation(agent: Any, spool: OutageSpool, sender_id: Text) -
             entry = spool.read(path)
             async with agent.lock_store.lock(entry["sender_id"]):
                 tracker = await agent.processor.fetch_tracker_and_update_session(
-                    entry["sender_id"], CollectingOutputChannel())
-                stored = any(isinstance(event, UserUttered) and event.message_id == entry["message_id"]
-                             for event in tracker.events)
+                    entry["sender_id"], CollectingOutputChannel()
+                )
+                stored = any(
+                    isinstance(event, UserUttered) and event.message_id == entry["message_id"]
+                    for event in tracker.events
+                )
                 if not stored:
                     if tracker.active_loop_name:  # as the crisis rules do inside a form
                         tracker.update(ActionExecuted("action_deactivate_loop"))

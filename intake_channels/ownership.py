@@ -21,6 +21,7 @@ ids then hold until the server restarts. `make serve` makes one per start and pa
 it on; a deployment sets its own (several servers behind one load balancer must share
 it).
 """
+
 import argparse
 import base64
 import hashlib
@@ -50,7 +51,8 @@ def secret() -> bytes:
         os.environ[SECRET_VARIABLE] = value
         logger.warning(
             "%s is not set: made a random one for this server process; signed "
-            "conversation ids are valid until it restarts.", SECRET_VARIABLE,
+            "conversation ids are valid until it restarts.",
+            SECRET_VARIABLE,
         )
     return value.encode()
 
@@ -95,7 +97,7 @@ def conversation_id(channel: Text, client_id: Text) -> Text:
 def client_id(channel: Text, conversation: Text) -> Text:
     """The reverse of conversation_id (for output channels that need the raw id)."""
     prefix = f"{channel}{NAMESPACE_MARK}"
-    return conversation[len(prefix):] if conversation.startswith(prefix) else conversation
+    return conversation[len(prefix) :] if conversation.startswith(prefix) else conversation
 
 
 def _server_arguments() -> argparse.Namespace:

@@ -7,6 +7,7 @@ conversation still goes on (intake_rasa_patches/action_server_guard.py), so they
 make the server unready. Each check gives up after CHECK_SECONDS. Nothing about any
 conversation is in the answer, so it needs no token (probes have none).
 """
+
 import asyncio
 from typing import Any, Dict, Optional, Text
 
@@ -73,8 +74,12 @@ async def readiness(agent: Any, spool: Optional[OutageSpool] = None) -> Dict[Tex
         _check(_lock_store_answers, agent.lock_store),
         _action_server(agent.action_endpoint),
     )
-    report = {"tracker_store": tracker, "lock_store": lock, **actions,
-              "spooled_turns": len((spool or OutageSpool()).pending())}
+    report = {
+        "tracker_store": tracker,
+        "lock_store": lock,
+        **actions,
+        "spooled_turns": len((spool or OutageSpool()).pending()),
+    }
     report["status"] = "ready" if tracker == OK and lock == OK else "unavailable"
     return report
 

@@ -23,6 +23,7 @@ Same URL (/webhooks/rest/webhook) and reply format as Rasa's RestInput, plus:
 - when a store is down: the crisis response or an apology with the crisis line, and 503
   for a message that was not stored (intake_channels/outage.py).
 """
+
 import asyncio
 import re
 import time
@@ -38,8 +39,7 @@ from sanic.exceptions import Unauthorized
 from sanic.request import Request
 
 from intake_channels import limits, outage, ownership, worker_balance
-from intake_channels.checks import (DEFAULT_MAX_CHARS, OnNewMessage, checked, conversation_id_problem,
-                                    max_message_chars)
+from intake_channels.checks import DEFAULT_MAX_CHARS, OnNewMessage, checked, conversation_id_problem, max_message_chars
 
 CHANNEL = "rest"
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -88,8 +88,8 @@ class IntakeRestInput(RestInput):
             client = sender
         if client is None:
             raise Unauthorized(
-                "this conversation needs the API token, or a signed 'sender' "
-                "(POST /webhooks/rest/session gives one)")
+                "this conversation needs the API token, or a signed 'sender' (POST /webhooks/rest/session gives one)"
+            )
         if ownership.NAMESPACE_MARK in client:
             raise BadRequest("'sender' may not contain ':', which marks other channels' conversations")
         return ownership.conversation_id(CHANNEL, client)
@@ -124,8 +124,14 @@ class IntakeRestInput(RestInput):
         async def refused(_: Request, error: Exception):
             # JSON whatever the request's content type (Sanic answers a form post in HTML).
             status = getattr(error, "status_code", 400)
-            return response.json({"description": "Bad Request" if status == 400 else "Unauthorized",
-                                  "status": status, "message": str(error)}, status=status)
+            return response.json(
+                {
+                    "description": "Bad Request" if status == 400 else "Unauthorized",
+                    "status": status,
+                    "message": str(error),
+                },
+                status=status,
+            )
 
         worker_balance.install(blueprint)
         limits.install(blueprint)
@@ -195,8 +201,9 @@ def once_and_in_order(on_new_message: OnNewMessage) -> OnNewMessage:
     return handle
 
 
-async def _stored(tracker_store: Any, sender_id: Text, message_id: Text,
-                  wait: bool = True) -> Optional[List[Dict[Text, Any]]]:
+async def _stored(
+    tracker_store: Any, sender_id: Text, message_id: Text, wait: bool = True
+) -> Optional[List[Dict[Text, Any]]]:
     """The stored replies to that message; with `wait`, until it is stored (woken by
     this server's turns, re-checked every ORDER_RECHECK_SECONDS) or the time is up."""
     deadline = time.monotonic() + ORDER_WAIT_SECONDS

@@ -10,6 +10,7 @@ Rasa's SlackInput with its request-signature check kept, plus:
   channel can write into them.
 Without the variables the channel's URL answers 503 and the server runs without it.
 """
+
 import os
 from http import HTTPStatus
 from typing import Any, Dict, Optional, Text
@@ -37,8 +38,11 @@ class IntakeSlackInput(SlackInput):
         if not token or not secret:
             return ChannelOff("slack", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET")
         channel = cls(
-            token, slack_channel=os.environ.get("SLACK_CHANNEL"), slack_signing_secret=secret,
-            slack_retry_reason_header="x-slack-retry-reason", slack_retry_number_header="x-slack-retry-num",
+            token,
+            slack_channel=os.environ.get("SLACK_CHANNEL"),
+            slack_signing_secret=secret,
+            slack_retry_reason_header="x-slack-retry-reason",
+            slack_retry_number_header="x-slack-retry-num",
         )
         channel.api_url = os.environ.get("SLACK_API_URL") or DEFAULT_API_URL
         channel.max_message_chars = max_message_chars(credentials)
@@ -55,7 +59,8 @@ class IntakeSlackInput(SlackInput):
         # Replies go to the event's channel; a DM without one goes to the user.
         metadata["out_channel"] = metadata.get("out_channel") or sender_id
         return await super().process_message(
-            request, on_new_message, text, ownership.conversation_id(CHANNEL, sender_id), metadata)
+            request, on_new_message, text, ownership.conversation_id(CHANNEL, sender_id), metadata
+        )
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         return super().blueprint(checked(on_new_message, self.max_message_chars))
@@ -64,4 +69,3 @@ class IntakeSlackInput(SlackInput):
         bot = SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
         bot.client.base_url = self.api_url.rstrip("/") + "/"
         return bot
-

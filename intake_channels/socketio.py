@@ -21,6 +21,7 @@ origins are accepted (ownership.page_origins(): the server's `--cors` list, or
 INTAKE_PAGE_ORIGINS). Clients that send no Origin (not a browser) are not affected.
 A socket.io packet is capped at the server's body limit (intake_channels/limits.py).
 """
+
 import json
 from typing import Any, Dict, Optional, Text
 
@@ -123,8 +124,9 @@ class IntakeSocketIOInput(SocketIOInput):
             output = SocketIOOutput(sio, self.bot_message_evt)
             if not self.session_persistence:
                 conversation = ownership.conversation_id(CHANNEL, sid)
-            message = UserMessage(text, _RoomOutput(output, recipient), conversation,
-                                  input_channel=self.name(), metadata=metadata)
+            message = UserMessage(
+                text, _RoomOutput(output, recipient), conversation, input_channel=self.name(), metadata=metadata
+            )
             await handle(message)
 
         return blueprint

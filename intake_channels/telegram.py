@@ -10,6 +10,7 @@ secret, before reading it. Button presses arrive as callback queries. Conversati
 are `telegram:<chat id>` (intake_channels/ownership.py), so no other channel can write
 into them; an update whose chat id is not a conversation id is acknowledged and dropped.
 """
+
 import asyncio
 import hmac
 import logging
@@ -69,8 +70,13 @@ class TelegramOutput(OutputChannel):
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         keyboard = [[{"text": b["title"], "callback_data": b["payload"][:64]}] for b in buttons]
-        await self._send({"chat_id": ownership.client_id(CHANNEL, recipient_id), "text": text,
-                          "reply_markup": {"inline_keyboard": keyboard}})
+        await self._send(
+            {
+                "chat_id": ownership.client_id(CHANNEL, recipient_id),
+                "text": text,
+                "reply_markup": {"inline_keyboard": keyboard},
+            }
+        )
 
 
 class IntakeTelegramInput(InputChannel):
@@ -84,14 +90,21 @@ class IntakeTelegramInput(InputChannel):
         if not token or not secret:
             return ChannelOff("telegram", "TELEGRAM_TOKEN, TELEGRAM_SECRET_TOKEN")
         return cls(
-            token, secret,
+            token,
+            secret,
             api_url=os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL,
             webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL"),
             max_message_chars=max_message_chars(credentials),
         )
 
-    def __init__(self, token: Text, secret: Text, api_url: Text = DEFAULT_API_URL,
-                 webhook_url: Optional[Text] = None, max_message_chars: int = 2000) -> None:
+    def __init__(
+        self,
+        token: Text,
+        secret: Text,
+        api_url: Text = DEFAULT_API_URL,
+        webhook_url: Optional[Text] = None,
+        max_message_chars: int = 2000,
+    ) -> None:
         self.api = TelegramBotApi(api_url, token)
         self.secret = secret
         self.webhook_url = webhook_url
@@ -104,8 +117,14 @@ class IntakeTelegramInput(InputChannel):
         if not self.webhook_url:
             return
         try:
-            await self.api.call("setWebhook", {"url": self.webhook_url, "secret_token": self.secret,
-                                               "allowed_updates": ["message", "callback_query"]})
+            await self.api.call(
+                "setWebhook",
+                {
+                    "url": self.webhook_url,
+                    "secret_token": self.secret,
+                    "allowed_updates": ["message", "callback_query"],
+                },
+            )
             logger.info("Telegram webhook registered")
         except Exception as error:  # unreachable, refused: the server runs on
             logger.error("Registering the Telegram webhook failed: %s", type(error).__name__)
@@ -149,9 +168,14 @@ class IntakeTelegramInput(InputChannel):
             text, chat_id = found
             if isinstance(chat_id, bool) or not isinstance(chat_id, (int, str)) or not is_conversation_id(str(chat_id)):
                 return response.json({"ok": True, "ignored": "not a chat id"})
-            await handle(UserMessage(text if isinstance(text, str) else "", self.get_output_channel(),
-                                     ownership.conversation_id(CHANNEL, str(chat_id)), input_channel=self.name()))
+            await handle(
+                UserMessage(
+                    text if isinstance(text, str) else "",
+                    self.get_output_channel(),
+                    ownership.conversation_id(CHANNEL, str(chat_id)),
+                    input_channel=self.name(),
+                )
+            )
             return response.json({"ok": True})
 
         return telegram
-

@@ -14,6 +14,7 @@ new connection goes to whichever worker accepts it first, usually the less busy 
 Nothing changes with one worker, and no request is refused or delayed: only the
 connection after the reply is closed.
 """
+
 import math
 import multiprocessing
 import os

@@ -20,6 +20,7 @@ those two once, and only the rules filed under the current state's pair (or unde
 "any") are tested, by Rasa's own test: the same rules apply as before. (A state with
 no previous action, a conversation start, is tested against every rule as before.)
 """
+
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Text
 
@@ -56,7 +57,7 @@ def _continued_replay(tracker: DialogueStateTracker, domain: Domain, events: Lis
     ):
         replay = _Replay(domain, [], tracker.init_copy(), [])
         tracker.__dict__[REPLAY_ATTRIBUTE] = replay
-    for event in events[len(replay.events):]:
+    for event in events[len(replay.events) :]:
         if isinstance(event, ActionExecuted):
             replay.states.append(domain._clean_state(domain.get_active_state(replay.tracker)))
         replay.tracker.update(event)
@@ -68,7 +69,7 @@ def recent_states(tracker: DialogueStateTracker, domain: Domain, window: int) ->
     """The last `window` of the states Rasa's `tracker.past_states(domain)` returns."""
     replay = _continued_replay(tracker, domain, tracker.applied_events())
     current = domain._clean_state(domain.get_active_state(replay.tracker))
-    recent = replay.states[-(window - 1):] if window > 1 else []
+    recent = replay.states[-(window - 1) :] if window > 1 else []
     # Copies: Rasa's featurizer edits the states it is given.
     return [{kind: dict(sub_state) for kind, sub_state in state.items()} for state in recent] + [current]
 
@@ -109,9 +110,7 @@ def candidates(index: RuleIndex, state: State) -> Set[Text]:
     return found
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class RecentHistoryRulePolicy(RulePolicy):
     def train(self, training_trackers: List[Any], domain: Domain, **kwargs: Any) -> Resource:
         resource = super().train(training_trackers, domain, **kwargs)

@@ -6,6 +6,7 @@ configured profile at start-up, without retraining and without the action server
 It also opens every conversation session with the one-line notice that the assistant
 is not an emergency service, whatever the person's first message was.
 """
+
 from collections import OrderedDict
 from typing import Any, Dict, Optional, Text
 
@@ -33,9 +34,7 @@ def session_has_bot_reply(tracker: DialogueStateTracker) -> bool:
 
 
 class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
-    def __init__(
-        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
-    ) -> None:
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
         # {on_call_line}: "I've let the practice's on-call team know." only when a staff
         # notifier is configured (intake/notifications.py), else empty.
@@ -51,9 +50,7 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         output_channel: Text,
         **kwargs: Any,
     ) -> Optional[Dict[Text, Any]]:
-        return super().generate_from_slots(
-            utter_action, filled_slots, output_channel, **{**self.settings, **kwargs}
-        )
+        return super().generate_from_slots(utter_action, filled_slots, output_channel, **{**self.settings, **kwargs})
 
     async def generate(
         self,

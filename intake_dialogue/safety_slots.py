@@ -14,6 +14,7 @@ The answer markers come from from_intent mappings on affirm / deny (domain/safet
 The domain declares these slots with their contract types; intake_rasa_patches/
 safety_slot_types.py gives them these types when Rasa builds the domain.
 """
+
 from typing import Any, Dict, Optional
 
 from rasa.shared.core.slots import CategoricalSlot, ListSlot

@@ -1,5 +1,6 @@
 """ConcernExtractor: concern, coping_strategy and worry entities from the rule patterns
 (patterns/concerns.yml)."""
+
 from typing import Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,9 +20,7 @@ def concern_entities(matcher: RuleMatcher, text: Text) -> List[Dict]:
     return [m.as_rasa_entity(EXTRACTOR_NAME) for m in ConcernReader(matcher).read(text)]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False, model_from="SpacyNLP"
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False, model_from="SpacyNLP")
 class ConcernExtractor(RuleComponent, EntityExtractorMixin):
     """Emits `concern`, `coping_strategy` and `worry` entities with canonical values.
 

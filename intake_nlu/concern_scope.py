@@ -19,6 +19,7 @@ A keyword is not a disclosure. This reads each match in its sentence, NegEx-styl
 What is denied comes back as `denied_concern`, so a correction can take a concern out
 (actions/slot_mappings.py).
 """
+
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Text, Tuple
 
@@ -31,35 +32,214 @@ DENIED = "denied_concern"
 CORRECTION = "correction"
 
 SENTENCE_ENDS = {".", "!", "?", ";", "...", "…", "\n", "\n\n"}
-CLAUSE_ENDS = {",", "but", "however", "though", "although", "except", "yet", "whereas",
-               "-", "–", "—", ":", "(", ")", "because", "cos", "cause", "while", "whilst"}
+CLAUSE_ENDS = {
+    ",",
+    "but",
+    "however",
+    "though",
+    "although",
+    "except",
+    "yet",
+    "whereas",
+    "-",
+    "–",
+    "—",
+    ":",
+    "(",
+    ")",
+    "because",
+    "cos",
+    "cause",
+    "while",
+    "whilst",
+}
 # Words that may stand between a negation and what it negates.
-BRIDGE = {"be", "am", "is", "are", "was", "were", "been", "being", "'m", "’m", "'re", "’re", "'s", "’s",
-          "feel", "feeling", "felt", "really", "that", "so", "too", "very", "at", "all", "particularly",
-          "actually", "even", "a", "an", "the", "about", "any", "much", "of", "my", "our", "have",
-          "has", "had", "got", "having", "get", "getting", "it", "this", "more", "overly", "super",
-          "massively", "especially", "exactly", "to", "do", "with", "because", "over", "by", "'ve",
-          "’ve", "i", "sure", "honestly", "tbh", "for", "me", "or", "anything", "like", "much",
-          "remotely", "seem", "seems", "in", "any", "issue", "problem", "due", "real"}
+BRIDGE = {
+    "be",
+    "am",
+    "is",
+    "are",
+    "was",
+    "were",
+    "been",
+    "being",
+    "'m",
+    "’m",
+    "'re",
+    "’re",
+    "'s",
+    "’s",
+    "feel",
+    "feeling",
+    "felt",
+    "really",
+    "that",
+    "so",
+    "too",
+    "very",
+    "at",
+    "all",
+    "particularly",
+    "actually",
+    "even",
+    "a",
+    "an",
+    "the",
+    "about",
+    "any",
+    "much",
+    "of",
+    "my",
+    "our",
+    "have",
+    "has",
+    "had",
+    "got",
+    "having",
+    "get",
+    "getting",
+    "it",
+    "this",
+    "more",
+    "overly",
+    "super",
+    "massively",
+    "especially",
+    "exactly",
+    "to",
+    "do",
+    "with",
+    "because",
+    "over",
+    "by",
+    "'ve",
+    "’ve",
+    "i",
+    "sure",
+    "honestly",
+    "tbh",
+    "for",
+    "me",
+    "or",
+    "anything",
+    "like",
+    "much",
+    "remotely",
+    "seem",
+    "seems",
+    "in",
+    "any",
+    "issue",
+    "problem",
+    "due",
+    "real",
+}
 NEGATION_REACH = 6  # tokens between a trigger and the concern, at most
 DENIAL_REACH = 12  # tokens back from "isn't the issue" to the concern it takes back
 
 # Inner states belong to whoever they are said of.
-INNER_STATES = {"stress", "anxiety", "sleep", "isolation", "low_mood", "health", "substance_use",
-                "self_harm", "trauma", "anger"}
+INNER_STATES = {
+    "stress",
+    "anxiety",
+    "sleep",
+    "isolation",
+    "low_mood",
+    "health",
+    "substance_use",
+    "self_harm",
+    "trauma",
+    "anger",
+}
 FIRST_PERSON = {"i", "me", "we", "us", "myself", "i'm", "im", "ive", "id"}
-CHILDREN = {"son", "daughter", "kid", "kids", "child", "children", "teenager", "teen", "toddler",
-            "twins", "boy", "girl", "stepson", "stepdaughter", "baby", "4yo", "little"}
+CHILDREN = {
+    "son",
+    "daughter",
+    "kid",
+    "kids",
+    "child",
+    "children",
+    "teenager",
+    "teen",
+    "toddler",
+    "twins",
+    "boy",
+    "girl",
+    "stepson",
+    "stepdaughter",
+    "baby",
+    "4yo",
+    "little",
+}
 OTHERS = CHILDREN | {
-    "he", "she", "they", "him", "her", "his", "their", "them", "mum", "mom", "mother", "dad",
-    "father", "parents", "brother", "sister", "friend", "friends", "partner", "husband", "wife",
-    "boyfriend", "girlfriend", "bf", "gf", "nan", "gran", "grandma", "grandad", "grandpa",
-    "grandmother", "grandfather", "aunt", "uncle", "cousin", "flatmate", "roommate", "colleague",
-    "coworker", "boss", "manager", "fiance", "fiancee", "sibling", "siblings", "family",
+    "he",
+    "she",
+    "they",
+    "him",
+    "her",
+    "his",
+    "their",
+    "them",
+    "mum",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "parents",
+    "brother",
+    "sister",
+    "friend",
+    "friends",
+    "partner",
+    "husband",
+    "wife",
+    "boyfriend",
+    "girlfriend",
+    "bf",
+    "gf",
+    "nan",
+    "gran",
+    "grandma",
+    "grandad",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "aunt",
+    "uncle",
+    "cousin",
+    "flatmate",
+    "roommate",
+    "colleague",
+    "coworker",
+    "boss",
+    "manager",
+    "fiance",
+    "fiancee",
+    "sibling",
+    "siblings",
+    "family",
 }
 OWNER_REACH = 5
-QUESTION_STARTS = {"how", "what", "why", "when", "where", "who", "which", "does", "do", "will",
-                   "would", "can", "could", "should", "shall", "is", "are", "may", "might"}
+QUESTION_STARTS = {
+    "how",
+    "what",
+    "why",
+    "when",
+    "where",
+    "who",
+    "which",
+    "does",
+    "do",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "shall",
+    "is",
+    "are",
+    "may",
+    "might",
+}
 SHORT_ANSWER_TOKENS = 3
 
 
@@ -71,8 +251,14 @@ class Mention:
     end: int
 
     def as_rasa_entity(self, extractor: Text) -> Dict:
-        return {"entity": self.entity, "value": self.value, "start": self.start, "end": self.end,
-                "confidence_entity": 1.0, "extractor": extractor}
+        return {
+            "entity": self.entity,
+            "value": self.value,
+            "start": self.start,
+            "end": self.end,
+            "confidence_entity": 1.0,
+            "extractor": extractor,
+        }
 
 
 def _kind(span: Span) -> Tuple[Text, Text]:
@@ -176,8 +362,8 @@ class ConcernReader:
             if _kind(trigger) != ("negation", "before"):
                 continue
             reach_from = trigger.end
-            for span in spans[i + 1:]:
-                gap = sentence.doc[reach_from:span.start]
+            for span in spans[i + 1 :]:
+                gap = sentence.doc[reach_from : span.start]
                 if sentence.clause_break_between(reach_from, span.start):
                     break
                 if len(gap) > NEGATION_REACH or any(t.lower_ not in BRIDGE for t in gap):
@@ -200,8 +386,10 @@ class ConcernReader:
             for span in reversed(spans[:i]):
                 if _kind(span)[0] not in (CONCERN, "topic"):
                     continue
-                gap_has_but = any(t.lower_ in {"but", "however", "though", "although", "except"}
-                                  for t in sentence.doc[span.end:denial.start])
+                gap_has_but = any(
+                    t.lower_ in {"but", "however", "though", "although", "except"}
+                    for t in sentence.doc[span.end : denial.start]
+                )
                 if gap_has_but or denial.start - span.end > DENIAL_REACH:
                     break
                 out.add(id(span))
@@ -217,7 +405,7 @@ class ConcernReader:
         doc = sentence.doc
         if any(t.lower_ in FIRST_PERSON for t in span):  # "leaving me out"
             return None
-        for token in reversed(doc[max(sentence.start, span.start - OWNER_REACH):span.start]):
+        for token in reversed(doc[max(sentence.start, span.start - OWNER_REACH) : span.start]):
             word = token.lower_
             if word in CLAUSE_ENDS or word in {"and", "then"}:  # "so" is mostly "so anxious"
                 return None

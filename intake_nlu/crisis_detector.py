@@ -1,6 +1,7 @@
 """CrisisRuleDetector: the safety tier of a message (check, crisis, imminent), what the
 risk is about, and which response fits, from the classifier's score and the reviewable
 rules in patterns/ (crisis.yml, imminence.yml, check.yml, context.yml)."""
+
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Text
@@ -19,20 +20,74 @@ FALLBACK_INTENT = "nlu_fallback"
 RANK = {None: 0, "check": 1, "crisis": 2, "imminent": 3}
 # crisis.yml's values and the contract's risk_categories.
 CATEGORY = {
-    "suicidal_ideation": "suicide", "plan_or_means": "suicide", "self_harm": "self_harm",
-    "harm_to_others": "harm_to_others", "danger_or_abuse": "abuse",
-    "suicide": "suicide", "abuse": "abuse", "substance": "self_harm",
+    "suicidal_ideation": "suicide",
+    "plan_or_means": "suicide",
+    "self_harm": "self_harm",
+    "harm_to_others": "harm_to_others",
+    "danger_or_abuse": "abuse",
+    "suicide": "suicide",
+    "abuse": "abuse",
+    "substance": "self_harm",
 }
 # The risk belongs to the person speaking unless the sentence is about someone else.
 FIRST_PERSON = {"i", "i'm", "i've", "i'd", "i'll", "me", "myself", "im", "ive"}
 THIRD_PERSON = {
-    "he", "she", "they", "he's", "she's", "they're", "him", "her", "them", "friend", "son",
-    "daughter", "sister", "brother", "mum", "mom", "dad", "father", "mother", "kid", "child",
-    "partner", "husband", "wife", "boyfriend", "girlfriend", "roommate", "flatmate", "cousin",
-    "student", "teenager", "colleague", "coworker", "someone", "somebody", "nephew", "niece",
+    "he",
+    "she",
+    "they",
+    "he's",
+    "she's",
+    "they're",
+    "him",
+    "her",
+    "them",
+    "friend",
+    "son",
+    "daughter",
+    "sister",
+    "brother",
+    "mum",
+    "mom",
+    "dad",
+    "father",
+    "mother",
+    "kid",
+    "child",
+    "partner",
+    "husband",
+    "wife",
+    "boyfriend",
+    "girlfriend",
+    "roommate",
+    "flatmate",
+    "cousin",
+    "student",
+    "teenager",
+    "colleague",
+    "coworker",
+    "someone",
+    "somebody",
+    "nephew",
+    "niece",
 }
-NEGATIONS = {"not", "never", "n't", "no", "don't", "dont", "didn't", "doesn't", "isn't",
-             "wasn't", "won't", "wouldn't", "aren't", "haven't", "hasn't", "nor"}
+NEGATIONS = {
+    "not",
+    "never",
+    "n't",
+    "no",
+    "don't",
+    "dont",
+    "didn't",
+    "doesn't",
+    "isn't",
+    "wasn't",
+    "won't",
+    "wouldn't",
+    "aren't",
+    "haven't",
+    "hasn't",
+    "nor",
+}
 SEEING = {"see", "find", "have", "got", "know", "think", "sure", "stop", "promise", "care"}
 # Negate only harm done by others ("nobody's hurting me"): "nobody would care if I died" stays.
 SUBJECT_NEGATIONS = {"nobody", "nobody's", "noone"}
@@ -41,9 +96,27 @@ NEGATION_WINDOW = 4
 # Contexts that explain risk-like words well enough that the classifier alone only asks.
 EXPLAINING = {"bereavement", "ordinary_ending", "accidental", "hypothetical", "past"}
 # "no" denies what follows only across these ("no thoughts of self-harm"), not a clause ("no one would care if I died").
-NO_SCOPE = {"thoughts", "thought", "urge", "urges", "intention", "intentions", "plans", "plan", "of", "to", "desire", "wish"}
+NO_SCOPE = {
+    "thoughts",
+    "thought",
+    "urge",
+    "urges",
+    "intention",
+    "intentions",
+    "plans",
+    "plan",
+    "of",
+    "to",
+    "desire",
+    "wish",
+}
 # A death named as an event: with bereavement words around it, grief rather than risk.
-BEREAVEMENT_NOUNS = {"suicide", "overdose", "overdosed", "suicide attempt"}  # words before a match that can negate it ("I'm not going to kill myself")
+BEREAVEMENT_NOUNS = {
+    "suicide",
+    "overdose",
+    "overdosed",
+    "suicide attempt",
+}  # words before a match that can negate it ("I'm not going to kill myself")
 
 
 @dataclass
@@ -62,7 +135,7 @@ class Assessment:
 
 
 def _negated(sentence: Text, match: RuleMatch, category: Text = "") -> bool:
-    after = sentence[match.end:].replace("n't", " n't").replace("isn't", "is n't")
+    after = sentence[match.end :].replace("n't", " n't").replace("isn't", "is n't")
     if AFTER_NEGATION.match(after.replace(" n't", "n't").replace("n't", " n't")):
         return True  # "self-harm isn't something I've done"
     if category in ("abuse", "harm_to_others"):
@@ -72,14 +145,17 @@ def _negated(sentence: Text, match: RuleMatch, category: Text = "") -> bool:
     if match.text.split()[0] in NEGATIONS or "n't" in match.text.split()[0]:
         return False  # the negation is part of the pattern ("don't want to live")
     before = sentence[: match.start].replace("n't", " n't").split()[-NEGATION_WINDOW:]
-    negations = [i for i, word in enumerate(before) if word in NEGATIONS and (
-        word != "no" or all(w in NO_SCOPE for w in before[i + 1:]))]
+    negations = [
+        i
+        for i, word in enumerate(before)
+        if word in NEGATIONS and (word != "no" or all(w in NO_SCOPE for w in before[i + 1 :]))
+    ]
     if not negations:
         return False
     if len(negations) > 1:
         return False  # "I can't promise I won't": a double negation is no denial
     # "I don't see a way out", "I can't find a reason to live": the negation is the risk.
-    return not any(word in SEEING for word in before[negations[-1] + 1:])
+    return not any(word in SEEING for word in before[negations[-1] + 1 :])
 
 
 def _about_someone_else(sentence: Text, match: RuleMatch) -> bool:
@@ -97,9 +173,7 @@ def _about_someone_else(sentence: Text, match: RuleMatch) -> bool:
     return False
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP")
 class CrisisRuleDetector(RuleComponent):
     """Decides the safety tier from two independent layers, sentence by sentence.
 
@@ -125,8 +199,10 @@ class CrisisRuleDetector(RuleComponent):
             exclude = load_patterns("crisis.yml").get("exclude", [])
             self._by_file = {
                 "crisis": self.matcher(model),
-                **{name: RuleMatcher(model.model, {**load_patterns(f"{name}.yml"), "exclude": exclude}, False)
-                   for name in ("imminence", "check")},
+                **{
+                    name: RuleMatcher(model.model, {**load_patterns(f"{name}.yml"), "exclude": exclude}, False)
+                    for name in ("imminence", "check")
+                },
                 "context": RuleMatcher(model.model, load_patterns("context.yml"), False),
                 # crisis.yml's idioms on their own: where one is said, the classifier's
                 # reading of the same words can at most ask the check.
@@ -186,16 +262,23 @@ class CrisisRuleDetector(RuleComponent):
                     found.raise_to("check", category, "rules")
                 else:
                     found.raise_to("crisis", category, "rules")
-            means_named = any(m.value == "means" for m in imminence) or bool(self._means_words(model) & set(sentence.replace(",", " ").split()))
+            means_named = any(m.value == "means" for m in imminence) or bool(
+                self._means_words(model) & set(sentence.replace(",", " ").split())
+            )
             standalone = [m for m in imminence if m.value in ("act", "means_at_hand", "place")]
             if risks or checks:
                 standalone += [m for m in imminence if m.value == "dose"]
             if standalone and not context & {"bereavement", "accidental"} and not demote:
-                strong = [m for m in standalone if m.value not in ("means_at_hand", "dose")] or means_named or (
-                    [m for m in standalone if m.value == "dose"])
+                strong = (
+                    [m for m in standalone if m.value not in ("means_at_hand", "dose")]
+                    or means_named
+                    or ([m for m in standalone if m.value == "dose"])
+                )
                 if strong:
                     category = "self_harm" if any(c in found.categories for c in ("self_harm",)) else "suicide"
-                    if "third_party" in found.categories and not [m for m in risks if not _about_someone_else(sentence, m)]:
+                    if "third_party" in found.categories and not [
+                        m for m in risks if not _about_someone_else(sentence, m)
+                    ]:
                         category = "third_party"
                     if category != "third_party":
                         found.raise_to("imminent", category, "rules")
@@ -245,9 +328,11 @@ class CrisisRuleDetector(RuleComponent):
             text = message.get("text") or ""
             score = self.classifier_crisis_confidence(message)
             # The classifier's own scores, kept in the parse data for bench/crisis_eval.py.
-            message.set("crisis_scores", {"crisis": round(score, 4),
-                                          "check": round(self.classifier_check_confidence(message), 4)},
-                        add_to_output=True)
+            message.set(
+                "crisis_scores",
+                {"crisis": round(score, 4), "check": round(self.classifier_check_confidence(message), 4)},
+                add_to_output=True,
+            )
             found = self.assess(text, model, score)
             if found.tier is None and self.classifier_check_confidence(message) > 0:
                 # The classifier's first choice is the check: asked, whatever its confidence.

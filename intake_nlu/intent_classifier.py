@@ -14,6 +14,7 @@ work this pipeline does not use left out when a message is answered.
   the matrix just built, and without scipy copying the coefficient matrix for every
   message. Same model, same numbers.
 """
+
 from typing import List
 
 import numpy as np
@@ -55,9 +56,10 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
         for message, row in zip(messages, probabilities):
             # str(): the labels are numpy strings, which the story writer (GET
             # /conversations/ID/story) cannot represent (issue 15, L6).
-            ranking = sorted(({"name": str(name), "confidence": confidence}
-                              for name, confidence in zip(self.clf.classes_, row)),
-                             key=lambda entry: -entry["confidence"])
+            ranking = sorted(
+                ({"name": str(name), "confidence": confidence} for name, confidence in zip(self.clf.classes_, row)),
+                key=lambda entry: -entry["confidence"],
+            )
             message.set(INTENT, ranking[0], add_to_output=True)
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]
@@ -68,15 +70,20 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
         """clf.predict_proba(X) (scikit-learn 1.1), the multinomial case computed directly."""
         clf = self.clf
         multinomial = clf.multi_class == "multinomial" or (
-            clf.multi_class == "auto" and clf.classes_.size > 2 and clf.solver != "liblinear")
+            clf.multi_class == "auto" and clf.classes_.size > 2 and clf.solver != "liblinear"
+        )
         if not multinomial or not scipy.sparse.isspmatrix_csr(X) or X.shape[1] != clf.coef_.shape[1]:
             return clf.predict_proba(X)
         # X @ coef_.T, row by row: the coefficient rows of the row's features, each times its
         # count, added up in column order, as scipy does (the same numbers). scipy would copy
         # the whole transposed coefficient matrix (features x intents) on every call.
         by_feature = self._coefficients_by_feature()
-        scores = np.vstack([(X.data[start:end, None] * by_feature[X.indices[start:end]]).sum(axis=0)
-                            for start, end in zip(X.indptr[:-1], X.indptr[1:])])
+        scores = np.vstack(
+            [
+                (X.data[start:end, None] * by_feature[X.indices[start:end]]).sum(axis=0)
+                for start, end in zip(X.indptr[:-1], X.indptr[1:])
+            ]
+        )
         return softmax(scores + clf.intercept_, copy=False)
 
     def _coefficients_by_feature(self) -> np.ndarray:
@@ -90,8 +97,11 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
     def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         rows = []
         for message in messages:
-            sentence = [feature.features for feature in message.features
-                        if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE]
+            sentence = [
+                feature.features
+                for feature in message.features
+                if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE
+            ]
             if not sentence or message.get_dense_features(attribute=TEXT)[1] is not None:
                 return super()._create_X(messages)  # Rasa's way for what this pipeline never has
             rows.append(_side_by_side(sentence))

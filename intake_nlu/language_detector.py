@@ -7,11 +7,11 @@ never switched: "ok", "idk", "k", "mon wed" are English whatever a character mod
 so only longer text that the model is sure of, and that is mostly not English words,
 counts.
 """
+
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import yaml
-from spacy.lang.en.stop_words import STOP_WORDS
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -19,6 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from intake.practice import CONFIG_VARIABLE, DEFAULT_FILE
 
@@ -26,27 +27,57 @@ OTHER_LANGUAGE = "other_language"
 LANGUAGE_ENTITY = "language"
 CLINICIAN_ENTITY = "clinician_language"
 # Languages the model chooses among: what people here are likely to write, plus English.
-CANDIDATES = ["en", "es", "fr", "de", "it", "pt", "nl", "pl", "ro", "ru", "uk", "tr", "ar",
-              "zh", "vi", "ja", "ko", "hi", "ur", "fa", "so", "sw", "tl", "id"]
+CANDIDATES = [
+    "en",
+    "es",
+    "fr",
+    "de",
+    "it",
+    "pt",
+    "nl",
+    "pl",
+    "ro",
+    "ru",
+    "uk",
+    "tr",
+    "ar",
+    "zh",
+    "vi",
+    "ja",
+    "ko",
+    "hi",
+    "ur",
+    "fa",
+    "so",
+    "sw",
+    "tl",
+    "id",
+]
 MIN_WORDS = 3  # Spanish, recognised by its own small words as well as by the model
 MIN_WORDS_OTHER = 4  # any other language, on the model's word alone
 MIN_PROBABILITY = 0.97
 MAX_ENGLISH_SHARE = 1 / 3
 # Short English words people type (spaCy's English stop words are added): a message with
 # a third of these is English, whatever its spelling.
-ENGLISH_WORDS = set("""
+ENGLISH_WORDS = set(
+    """
 ok okay sorry thanks thank hi hello hey bye please week weekend morning evening night work
 job sleep lol idk tbh ngl rn fr pls thx ty yeah yep nope nah mon tue wed thu fri sat sun
 im dont cant wont ive id gotta gonna wanna af kinda sorta bc cuz u ur r y k
-""".split()) | set(STOP_WORDS)
+""".split()
+) | set(STOP_WORDS)
 # Spanish function words and greetings: two of them, and a third of the words, make a
 # message Spanish where the character model is unsure ("Hola, necesito ayuda").
-SPANISH_WORDS = set("""
+SPANISH_WORDS = set(
+    """
 el la los las que de del y en un una unos unas mi mis tu su muy estoy esta está estoy
 tengo tiene es son soy no sé si pero con por para se me te le lo nos yo qué como cómo
 hola gracias buenas buenos días tardes noches ayuda necesito quiero puedo hablar mucho
 mucha también porque cuando donde dónde hay desde hace ya siento
-""".split())
+""".split()
+)
+
+
 def clinician_languages() -> List[Text]:
     """practice.yml `clinician_languages`: the codes of the languages, besides English,
     that a clinician of the practice speaks."""

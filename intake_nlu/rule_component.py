@@ -1,5 +1,6 @@
 """The base of the rule-driven NLU components: a RuleMatcher built once, from the spaCy
 pipeline that SpacyNLP loaded."""
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -41,12 +42,8 @@ class RuleComponent(GraphComponent):
 
     def matcher(self, model: SpacyModel) -> RuleMatcher:
         if self._matcher is None:
-            self._matcher = RuleMatcher(
-                model.model, load_patterns(self.patterns_file), self.skip_negated
-            )
+            self._matcher = RuleMatcher(model.model, load_patterns(self.patterns_file), self.skip_negated)
         return self._matcher
 
-    def process_training_data(
-        self, training_data: TrainingData, model: SpacyModel
-    ) -> TrainingData:
+    def process_training_data(self, training_data: TrainingData, model: SpacyModel) -> TrainingData:
         return training_data

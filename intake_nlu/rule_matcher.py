@@ -4,6 +4,7 @@ Pattern files are YAML: `{entity: {value: [pattern, ...]}}` plus an optional `ex
 list. A pattern is either a phrase (matched by lemma, so inflections match too) or a
 spaCy Matcher token pattern (a list of token dicts) for phrases with gaps.
 """
+
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path

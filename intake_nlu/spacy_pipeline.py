@@ -7,6 +7,7 @@ English tokenizer plus the lookup lemmatizer whose tables ship in the
 
 Usage: python -m intake_nlu.spacy_pipeline OUTPUT_DIR
 """
+
 import sys
 from pathlib import Path
 

@@ -6,18 +6,55 @@ slang that avoids the filtered words ("unalive", "kms", "ctb", "sewerslide") all
 the plain words the patterns and the classifier know. Used on the safety path only; the
 rest of the pipeline sees the text as typed.
 """
+
 import re
 import unicodedata
 from typing import List, Text
 
 # Lookalikes NFKC leaves alone (the usual confusables for Latin lowercase letters).
-HOMOGLYPHS = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
-    "ѕ": "s", "һ": "h", "ԁ": "d", "ӏ": "l", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b",
-    "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u",
-    "ı": "i", "ɩ": "i", "ℓ": "l", "‘": "'", "’": "'", "ʼ": "'", "`": "'",
-    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\u00ad": "",
-})
+HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "һ": "h",
+        "ԁ": "d",
+        "ӏ": "l",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "н": "h",
+        "в": "b",
+        "ο": "o",
+        "α": "a",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "ı": "i",
+        "ɩ": "i",
+        "ℓ": "l",
+        "‘": "'",
+        "’": "'",
+        "ʼ": "'",
+        "`": "'",
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\u2060": "",
+        "\u00ad": "",
+    }
+)
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 # A word with letters and at least one of the leet characters inside it ("k1ll", "d!e").
 LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[0-9@$][\w@$]*[a-z]|[a-z][\w@$]*[0-9@$])[\w@$]+")

@@ -13,6 +13,7 @@ every target exists, and raises PatchError otherwise: a change whose target move
 would silently do nothing. `INTAKE_RASA_PATCHES=off` installs nothing: Rasa's own
 behaviour, for comparing and for ruling the changes out when something looks wrong.
 """
+
 import importlib
 import logging
 import os
@@ -40,34 +41,46 @@ class Patch:
 # action_connection (kept-alive action calls: replaced the HTTP request of every endpoint
 # and resent requests), debug_log_copies and tracker_copy (under 3% of a turn each).
 PATCHES = (
-    Patch("lean_imports", (
-        "rasa.utils.train_utils",
-        "rasa.engine.storage.storage.ModelMetadata.from_dict",
-        "rasa.core.processor.DaskGraphRunner",
-        "rasa.core.run.load_agent_on_start",
-    )),
+    Patch(
+        "lean_imports",
+        (
+            "rasa.utils.train_utils",
+            "rasa.engine.storage.storage.ModelMetadata.from_dict",
+            "rasa.core.processor.DaskGraphRunner",
+            "rasa.core.run.load_agent_on_start",
+        ),
+    ),
     Patch("command_guard", ("rasa.nlu.classifiers.regex_message_handler.RegexMessageHandler.process",)),
     Patch("action_reply_validation", ("rasa.core.actions.action.RemoteAction._validate_action_result",)),
-    Patch("action_server_guard", (
-        "rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT",
-        "rasa.core.actions.action.RemoteAction.run",
-        "rasa.core.processor.MessageProcessor._run_action",
-        "rasa.core.actions.action.ActionExtractSlots._run_custom_action",
-        "rasa.core.actions.action.ActionExtractSlots._execute_validation_action",
-    )),
-    Patch("log_redaction", (
-        "structlog.processors.dict_tracebacks",
-        "rasa.core.processor.MessageProcessor.run_anonymization_pipeline",
-    )),
+    Patch(
+        "action_server_guard",
+        (
+            "rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT",
+            "rasa.core.actions.action.RemoteAction.run",
+            "rasa.core.processor.MessageProcessor._run_action",
+            "rasa.core.actions.action.ActionExtractSlots._run_custom_action",
+            "rasa.core.actions.action.ActionExtractSlots._execute_validation_action",
+        ),
+    ),
+    Patch(
+        "log_redaction",
+        (
+            "structlog.processors.dict_tracebacks",
+            "rasa.core.processor.MessageProcessor.run_anonymization_pipeline",
+        ),
+    ),
     Patch("applied_events", ("rasa.shared.core.trackers.DialogueStateTracker.applied_events",)),
     Patch("turn_scheduling", ("rasa.core.processor.MessageProcessor.handle_message",)),
-    Patch("store_outage", (
-        "rasa.core.tracker_store.FailSafeTrackerStore.retrieve",
-        "rasa.core.tracker_store.FailSafeTrackerStore.retrieve_full_tracker",
-        "rasa.core.tracker_store.FailSafeTrackerStore.save",
-        "rasa.core.tracker_store.FailSafeTrackerStore.keys",
-        "rasa.core.channels.channel.register",
-    )),
+    Patch(
+        "store_outage",
+        (
+            "rasa.core.tracker_store.FailSafeTrackerStore.retrieve",
+            "rasa.core.tracker_store.FailSafeTrackerStore.retrieve_full_tracker",
+            "rasa.core.tracker_store.FailSafeTrackerStore.save",
+            "rasa.core.tracker_store.FailSafeTrackerStore.keys",
+            "rasa.core.channels.channel.register",
+        ),
+    ),
     Patch("safety_slot_types", ("rasa.shared.core.domain.Domain.collect_slots",)),
 )
 

@@ -11,6 +11,7 @@ event is checked against its own branch only. Anything that fails that check is
 judged again by jsonschema against Rasa's schema, which gives the verdict and the error
 exactly as before.
 """
+
 import copy
 from functools import lru_cache
 from typing import Any, Callable, Dict, Optional, Text

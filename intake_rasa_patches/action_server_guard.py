@@ -15,6 +15,7 @@ and says nothing: the person sees silence. Here:
   which saves a round trip on most turns; and never for a crisis message, so the crisis
   reply never waits for the action server (risk_flag is set by a Rasa-side mapping).
 """
+
 import asyncio
 import copy
 import logging

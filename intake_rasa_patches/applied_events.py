@@ -8,6 +8,7 @@ the tracker has since only grown by events that the computation would simply app
 (no restart, session start, revert, form (de)activation or run of a form), they are
 appended to it. Anything else is computed from the start, by Rasa.
 """
+
 from dataclasses import dataclass
 from itertools import islice
 from typing import FrozenSet, List, Optional, Text

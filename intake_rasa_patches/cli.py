@@ -4,6 +4,7 @@ through it: make, serve, the tests' servers, the image, docker-compose and Helm.
 
 Usage: `intake-rasa <rasa arguments>`, as `rasa`.
 """
+
 import os
 import sys
 
@@ -51,8 +52,10 @@ def api_token_guard(argv: list) -> list:
         return argv + ["--auth-token", token]
     if (_option(argv, "--interface", "-i") or "0.0.0.0") in LOOPBACK:
         return argv
-    sys.exit("intake-rasa: refusing to serve the HTTP API without a token on every interface: set "
-             "RASA_AUTH_TOKEN (or pass --auth-token), or listen on 127.0.0.1 only (-i 127.0.0.1).")
+    sys.exit(
+        "intake-rasa: refusing to serve the HTTP API without a token on every interface: set "
+        "RASA_AUTH_TOKEN (or pass --auth-token), or listen on 127.0.0.1 only (-i 127.0.0.1)."
+    )
 
 
 def main() -> None:

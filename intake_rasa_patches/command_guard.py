@@ -11,6 +11,7 @@ A button's title typed as text ("Yes, let's do it") means what pressing the butt
 the payload's intent is given to the message, whose text stays as typed. Only titles that
 every button using them maps to the same `/intent` count, and never over a crisis.
 """
+
 import re
 from typing import Dict, List, Optional, Set, Text
 
@@ -60,9 +61,7 @@ def _as_pressed(self, message: Message, payload: Text, domain: Optional[Domain])
     return message
 
 
-def _guarded_process(
-    self, messages: List[Message], domain: Optional[Domain] = None
-) -> List[Message]:
+def _guarded_process(self, messages: List[Message], domain: Optional[Domain] = None) -> List[Message]:
     # The domain of a loaded model never changes, so its payloads are collected once.
     if getattr(self, "_allowed_payloads", None) is None:
         self._allowed_payloads = button_payloads(domain) | {WIDGET_OPENING_PAYLOAD}

@@ -1,5 +1,6 @@
 """Runs a loaded model's graph node after node, in a fixed order worked out once per
 set of targets, instead of building a dask graph on every run (see lean_rasa.py)."""
+
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.exceptions import GraphRunError

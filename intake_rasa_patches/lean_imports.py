@@ -22,6 +22,7 @@ schedule every time; for a graph of a dozen nodes that bookkeeping costs more th
 tenth of a turn. Training keeps dask. And it keeps the loaded model out of the
 garbage collector's full collections (gc.freeze), which otherwise stall a worker.
 """
+
 import ast
 import importlib
 import importlib.util

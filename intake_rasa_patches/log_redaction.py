@@ -15,6 +15,7 @@ Rasa also uses a registered pipeline to publish anonymized copies of each turn's
 re-reading the whole tracker from the store on every save to find them (a quarter of a
 turn here). This project publishes no events, so that step is skipped for this pipeline.
 """
+
 from typing import Any
 
 import pluggy

@@ -9,6 +9,7 @@ types (same name, mappings, values and featurization). Without the patches
 (INTAKE_RASA_PATCHES=off) they are plain slots: the tiers still answer, but a later check
 can lower `risk_level`, and a yes to the check leaves it at `check`.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa.shared.core.domain import Domain
@@ -25,8 +26,9 @@ def _folding(slot: Slot) -> Slot:
     kind = FOLDING.get(slot.name)
     if kind is None or isinstance(slot, kind):
         return slot
-    common = dict(mappings=slot.mappings, initial_value=slot.initial_value,
-                  influence_conversation=slot.influence_conversation)
+    common = dict(
+        mappings=slot.mappings, initial_value=slot.initial_value, influence_conversation=slot.influence_conversation
+    )
     if isinstance(slot, CategoricalSlot) and issubclass(kind, CategoricalSlot):
         return kind(slot.name, values=[v for v in slot.values if v != "__other__"], **common)
     if isinstance(slot, ListSlot) and issubclass(kind, ListSlot):

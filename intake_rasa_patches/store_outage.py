@@ -12,6 +12,7 @@ Every channel Rasa registers gets its messages through intake_channels.outage.ou
 (intake_channels/readiness.py), and, once started, replays crisis turns kept during an
 outage every few seconds.
 """
+
 import logging
 from typing import Any, List, Optional, Text
 from urllib.parse import urljoin

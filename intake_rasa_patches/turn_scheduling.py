@@ -8,6 +8,7 @@ most INTAKE_CONCURRENT_TURNS turns (2) are handled at once per process; the othe
 wait in the order they arrived. Two keep the processor busy while one waits for the
 action server. (Messages of one conversation are already in order: Rasa's lock.)
 """
+
 import asyncio
 import os
 import weakref

@@ -9,6 +9,7 @@ key: `python -m intake key`). Without it:
   INTAKE_ENCRYPTION_KEY_FILE) and reused, so `make run` works on a fresh checkout.
 Losing the key loses the encrypted columns: back the key up apart from the database.
 """
+
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -68,8 +69,9 @@ def _fernet_for(key: bytes) -> Fernet:
         return Fernet(key)
     except (ValueError, TypeError):
         raise EncryptionKeyError(
-            f"the encryption key is not a Fernet key (32 url-safe base64-encoded bytes); "
-            f"create one with `python -m intake key`") from None
+            "the encryption key is not a Fernet key (32 url-safe base64-encoded bytes); "
+            "create one with `python -m intake key`"
+        ) from None
 
 
 def fernet() -> Fernet:
@@ -103,5 +105,5 @@ class EncryptedText(sa.types.TypeDecorator):
             return fernet().decrypt(value.encode("ascii")).decode("utf-8")
         except InvalidToken:
             raise EncryptionKeyError(
-                "an encrypted column could not be decrypted: the key is not the one it was "
-                "written with") from None
+                "an encrypted column could not be decrypted: the key is not the one it was written with"
+            ) from None

@@ -4,6 +4,7 @@ The tracker events live in Rasa's SQL tracker store (table `events`, one row per
 event, keyed by sender_id = the conversation id), reached through INTAKE_TRACKER_URL
 (default: the SQLite file of endpoints.yml).
 """
+
 import datetime as dt
 import os
 from typing import List, Optional, Text
@@ -36,9 +37,7 @@ class TrackerEvents:
     """The tracker store's events table, for deletion."""
 
     def __init__(self, url: Optional[Text] = None) -> None:
-        self._engine = sa.create_engine(
-            url or os.environ.get(TRACKER_URL_VARIABLE) or DEFAULT_TRACKER_URL, future=True
-        )
+        self._engine = sa.create_engine(url or os.environ.get(TRACKER_URL_VARIABLE) or DEFAULT_TRACKER_URL, future=True)
         zero_deleted_rows(self._engine)
 
     def _run(self, statement) -> List:
@@ -84,5 +83,8 @@ def erase_conversation(
     """Removes the intake record, any hand-off requests and every tracker event; returns
     the rows removed."""
     handoffs = handoffs or HandoffStore.beside(store)
-    return (store.delete_conversation(conversation_id) + handoffs.delete_conversation(conversation_id)
-            + tracker.delete(conversation_id))
+    return (
+        store.delete_conversation(conversation_id)
+        + handoffs.delete_conversation(conversation_id)
+        + tracker.delete(conversation_id)
+    )

@@ -3,6 +3,7 @@ reach them (encrypted, intake_stores/encryption.py), the urgency, and their reas
 their own words only when they consented to a record. Written together with the staff
 notification (category handoff_request) in one transaction when the notification
 outbox is there (intake_stores/outbox.py)."""
+
 import datetime as dt
 import os
 import uuid
@@ -64,7 +65,7 @@ class HandoffRequest:
 class HandoffStore:
     def __init__(self, url: Text) -> None:
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-            directory = os.path.dirname(url[len("sqlite:///"):])
+            directory = os.path.dirname(url[len("sqlite:///") :])
             if directory:
                 os.makedirs(directory, exist_ok=True)
         self._engine = sa.create_engine(url, future=True, pool_pre_ping=True)
@@ -96,8 +97,9 @@ class HandoffStore:
         try:
             self._ensure_schema()
             with self._engine.begin() as connection:
-                connection.execute(handoff_requests.insert().values(
-                    **row, id=request_id, created_at=dt.datetime.now(dt.timezone.utc)))
+                connection.execute(
+                    handoff_requests.insert().values(**row, id=request_id, created_at=dt.datetime.now(dt.timezone.utc))
+                )
                 if outbox is not None:
                     outbox.add_notification(connection, outbox.HANDOFF_REQUEST, request_id)
         except SQLAlchemyError as error:
@@ -113,9 +115,11 @@ class HandoffStore:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None
 
     def for_conversation(self, conversation_id: Text) -> List[HandoffRequest]:
-        return self._read(sa.select(handoff_requests)
-                          .where(handoff_requests.c.conversation_id == conversation_id)
-                          .order_by(handoff_requests.c.created_at))
+        return self._read(
+            sa.select(handoff_requests)
+            .where(handoff_requests.c.conversation_id == conversation_id)
+            .order_by(handoff_requests.c.created_at)
+        )
 
     def find(self, key: Text) -> Optional[HandoffRequest]:
         """A request by its id (the notification's reference)."""
@@ -124,14 +128,18 @@ class HandoffStore:
 
     def all(self) -> List[HandoffRequest]:
         """Urgent first, then newest first."""
-        return self._read(sa.select(handoff_requests).order_by(
-            handoff_requests.c.urgency.desc(), handoff_requests.c.created_at.desc()))
+        return self._read(
+            sa.select(handoff_requests).order_by(
+                handoff_requests.c.urgency.desc(), handoff_requests.c.created_at.desc()
+            )
+        )
 
     def delete_conversation(self, conversation_id: Text) -> int:
         try:
             self._ensure_schema()
             with self._engine.begin() as connection:
-                return connection.execute(handoff_requests.delete().where(
-                    handoff_requests.c.conversation_id == conversation_id)).rowcount
+                return connection.execute(
+                    handoff_requests.delete().where(handoff_requests.c.conversation_id == conversation_id)
+                ).rowcount
         except SQLAlchemyError as error:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None

@@ -4,12 +4,13 @@
 One record per conversation: saving again for the same conversation updates the
 record in one transaction instead of adding a second one.
 """
+
 import datetime as dt
 import json
 import os
 import uuid
-from dataclasses import asdict, dataclass, field
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from typing import Dict, Iterator, List, Optional, Text
 
 import sqlalchemy as sa
@@ -63,8 +64,7 @@ intake_records = sa.Table(
     sa.Column("contact_payment", EncryptedText),
     sa.Column("language", sa.String(16)),  # ISO 639-1 code when they wrote in another language
 )
-JSON_COLUMNS = {"concerns": list, "coping_strategies": list, "preferred_days": list,
-                "screening_answers": dict}
+JSON_COLUMNS = {"concerns": list, "coping_strategies": list, "preferred_days": list, "screening_answers": dict}
 
 
 class IntakeStoreError(Exception):
@@ -133,7 +133,7 @@ def _record(row) -> IntakeRecord:
 class IntakeStore:
     def __init__(self, url: Text) -> None:
         if url.startswith("sqlite:///"):
-            private_sqlite_file(url[len("sqlite:///"):])  # var/ 0700, the file 0600
+            private_sqlite_file(url[len("sqlite:///") :])  # var/ 0700, the file 0600
         self._engine = sa.create_engine(url, future=True, pool_pre_ping=True)
         zero_deleted_rows(self._engine)
         self._created = False
@@ -167,8 +167,7 @@ class IntakeStore:
             for column in intake_records.columns:
                 if column.name not in existing:
                     kind = column.type.compile(dialect=self._engine.dialect)
-                    connection.execute(sa.text(
-                        f"ALTER TABLE {intake_records.name} ADD COLUMN {column.name} {kind}"))
+                    connection.execute(sa.text(f"ALTER TABLE {intake_records.name} ADD COLUMN {column.name} {kind}"))
 
     def save(self, record: IntakeRecord, notify: Optional[Text] = None) -> Text:
         """Inserts or updates the conversation's record; returns its id.
@@ -191,21 +190,15 @@ class IntakeStore:
         row = _row(record)
         with self._engine.begin() as connection:
             record_id = connection.execute(
-                sa.select(intake_records.c.id).where(
-                    intake_records.c.conversation_id == record.conversation_id
-                )
+                sa.select(intake_records.c.id).where(intake_records.c.conversation_id == record.conversation_id)
             ).scalar_one_or_none()
             if record_id:
                 connection.execute(
-                    intake_records.update()
-                    .where(intake_records.c.id == record_id)
-                    .values(**row, updated_at=now)
+                    intake_records.update().where(intake_records.c.id == record_id).values(**row, updated_at=now)
                 )
             else:
                 record_id = str(uuid.uuid4())
-                connection.execute(
-                    intake_records.insert().values(**row, id=record_id, created_at=now, updated_at=now)
-                )
+                connection.execute(intake_records.insert().values(**row, id=record_id, created_at=now, updated_at=now))
             if notify:
                 outbox.add_notification(connection, notify, record_id)
             return record_id
@@ -219,9 +212,7 @@ class IntakeStore:
             raise IntakeStoreError(f"database error ({type(error).__name__})") from None
 
     def get(self, conversation_id: Text) -> Optional[IntakeRecord]:
-        rows = self._read(
-            sa.select(intake_records).where(intake_records.c.conversation_id == conversation_id)
-        )
+        rows = self._read(sa.select(intake_records).where(intake_records.c.conversation_id == conversation_id))
         return _record(rows[0]) if rows else None
 
     def all(
@@ -231,9 +222,7 @@ class IntakeStore:
         urgent_only: bool = False,
     ) -> List[IntakeRecord]:
         """Urgent records first, then newest first."""
-        query = sa.select(intake_records).order_by(
-            intake_records.c.urgent.desc(), intake_records.c.created_at.desc()
-        )
+        query = sa.select(intake_records).order_by(intake_records.c.urgent.desc(), intake_records.c.created_at.desc())
         if since:
             query = query.where(intake_records.c.created_at >= since)
         if until:
@@ -245,9 +234,7 @@ class IntakeStore:
     def find(self, key: Text) -> Optional[IntakeRecord]:
         """A record by its id or by its conversation id."""
         rows = self._read(
-            sa.select(intake_records).where(
-                sa.or_(intake_records.c.id == key, intake_records.c.conversation_id == key)
-            )
+            sa.select(intake_records).where(sa.or_(intake_records.c.id == key, intake_records.c.conversation_id == key))
         )
         return _record(rows[0]) if rows else None
 
@@ -262,9 +249,7 @@ class IntakeStore:
     def delete_conversation(self, conversation_id: Text) -> int:
         """The intake record only: an urgent safety record is kept for the retention period
         (vital interests; see delete_safety_records)."""
-        deleted = self._write(
-            intake_records.delete().where(intake_records.c.conversation_id == conversation_id)
-        )
+        deleted = self._write(intake_records.delete().where(intake_records.c.conversation_id == conversation_id))
         if deleted:
             scrub_after_delete(self._engine, [intake_records.name])
         return deleted

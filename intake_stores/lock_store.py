@@ -19,6 +19,7 @@ once). Here each step is a Lua script, which Redis runs atomically:
 Endpoints: `type: intake_stores.lock_store.AtomicRedisLockStore` with Rasa's Redis settings
 (url, port, db, password, use_ssl, key_prefix, ...).
 """
+
 import asyncio
 import logging
 import time
@@ -58,15 +59,21 @@ local function check(queue, now, ticket, expires, lifetime)
 end
 """
 # Issues the conversation's next ticket and checks it at once: {ticket, check}.
-ISSUE = CHECK_FUNCTION + """
+ISSUE = (
+    CHECK_FUNCTION
+    + """
 local number = redis.call('INCR', KEYS[1])
 redis.call('ZADD', KEYS[2], number, number .. ':' .. ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {number, check(KEYS[2], tonumber(ARGV[1]), number, ARGV[2], ARGV[3])}
 """
-CHECK = CHECK_FUNCTION + """
+)
+CHECK = (
+    CHECK_FUNCTION
+    + """
 return check(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4])
 """
+)
 RETURN = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])
 if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
@@ -90,14 +97,20 @@ class AtomicRedisLockStore(RedisLockStore):
     def issue(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, int]:
         """(the new ticket, its first check)."""
         now = time.time()
-        ticket, state = self._issue(keys=list(self._keys(conversation_id)),
-                                    args=[repr(now), repr(now + lock_lifetime), max(1, int(lock_lifetime * 1000))])
+        ticket, state = self._issue(
+            keys=list(self._keys(conversation_id)),
+            args=[repr(now), repr(now + lock_lifetime), max(1, int(lock_lifetime * 1000))],
+        )
         return int(ticket), int(state)
 
     def check(self, conversation_id: Text, ticket: int, lock_lifetime: float) -> int:
         now = time.time()
-        return int(self._check(keys=[self._keys(conversation_id)[1]],
-                               args=[repr(now), ticket, repr(now + lock_lifetime), max(1, int(lock_lifetime * 1000))]))
+        return int(
+            self._check(
+                keys=[self._keys(conversation_id)[1]],
+                args=[repr(now), ticket, repr(now + lock_lifetime), max(1, int(lock_lifetime * 1000))],
+            )
+        )
 
     def give_back(self, conversation_id: Text, ticket: int) -> None:
         self._return(keys=[self._keys(conversation_id)[1]], args=[ticket])

@@ -16,6 +16,7 @@ API for other modules (stable):
         inside the caller's transaction (a Connection from engine.begin());
     ensure_schema(engine) creates the table (IntakeStore does it for its database).
 """
+
 import datetime as dt
 import json
 import uuid
@@ -59,9 +60,7 @@ def ensure_schema(engine: sa.engine.Engine) -> None:
     metadata.create_all(engine)
 
 
-def add_notification(
-    connection: Any, category: Text, reference: Text, key: Optional[Text] = None
-) -> bool:
+def add_notification(connection: Any, category: Text, reference: Text, key: Optional[Text] = None) -> bool:
     """Adds a notification to the outbox inside the caller's transaction.
 
     connection: a SQLAlchemy Connection inside a transaction (`with engine.begin() as
@@ -74,16 +73,22 @@ def add_notification(
     if category not in CATEGORIES:
         raise ValueError(f"unknown notification category {category!r}")
     key = key or f"{category}:{reference}"
-    exists = connection.execute(
-        sa.select(notification_outbox.c.id).where(notification_outbox.c.key == key)
-    ).first()
+    exists = connection.execute(sa.select(notification_outbox.c.id).where(notification_outbox.c.key == key)).first()
     if exists:
         return False
     created = now()
-    connection.execute(notification_outbox.insert().values(
-        id=str(uuid.uuid4()), key=key, category=category, reference=str(reference),
-        created_at=created, delivered="[]", attempts=0, next_attempt_at=created,
-    ))
+    connection.execute(
+        notification_outbox.insert().values(
+            id=str(uuid.uuid4()),
+            key=key,
+            category=category,
+            reference=str(reference),
+            created_at=created,
+            delivered="[]",
+            attempts=0,
+            next_attempt_at=created,
+        )
+    )
     return True
 
 

@@ -13,6 +13,7 @@ later `imminent` after a `crisis` adds a second record (and notification). A fai
 to write (the intake database away) is logged without content and tried again on the
 conversation's next save; the chat turn goes on either way.
 """
+
 import logging
 from collections import OrderedDict
 from typing import List, Optional, Text, Tuple
@@ -93,19 +94,19 @@ class SafetyEscalation:
                 return None
             return self._record(tracker, tier, rank, categories, trigger)
         except Exception as error:  # the turn must go on; no content in the log
-            logger.error("Urgent safety record not written (%s); retried on the next save",
-                         type(error).__name__)
+            logger.error("Urgent safety record not written (%s); retried on the next save", type(error).__name__)
             return None
 
-    def _record(self, tracker: DialogueStateTracker, tier: Text, rank: int,
-                categories: List[Text], trigger: Text) -> Optional[Text]:
+    def _record(
+        self, tracker: DialogueStateTracker, tier: Text, rank: int, categories: List[Text], trigger: Text
+    ) -> Optional[Text]:
         record_id = None
         with self.store.transaction() as connection:
             recorded = safety_records.tier_rank(safety_records.highest_tier(connection, tracker.sender_id))
             if recorded < rank:
                 record_id = safety_records.add_safety_record(
-                    connection, tracker.sender_id, tracker.get_latest_input_channel(),
-                    tier, categories, trigger)
+                    connection, tracker.sender_id, tracker.get_latest_input_channel(), tier, categories, trigger
+                )
         self._recorded[tracker.sender_id] = max(rank, recorded)
         self._recorded.move_to_end(tracker.sender_id)
         while len(self._recorded) > MAX_REMEMBERED:

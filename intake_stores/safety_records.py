@@ -6,7 +6,7 @@ Kept under vital interests (GDPR Art. 6(1)(d) and 9(2)(c); HIPAA 45 CFR 164.512(
 the conversation id (so staff can find the conversation), the channel, the time, the
 tier and the risk categories. Never message text, never contact details.
 """
-import datetime as dt
+
 import json
 import uuid
 from typing import Any, List, Optional, Text
@@ -43,24 +43,36 @@ def tier_rank(tier: Optional[Text]) -> int:
 
 def highest_tier(connection: Any, conversation_id: Text) -> Optional[Text]:
     """The highest tier already recorded for the conversation."""
-    tiers = connection.execute(
-        sa.select(safety_records.c.tier).where(safety_records.c.conversation_id == conversation_id)
-    ).scalars().all()
+    tiers = (
+        connection.execute(sa.select(safety_records.c.tier).where(safety_records.c.conversation_id == conversation_id))
+        .scalars()
+        .all()
+    )
     return max(tiers, key=tier_rank) if tiers else None
 
 
 def add_safety_record(
-    connection: Any, conversation_id: Text, channel: Optional[Text], tier: Text,
-    categories: List[Text], trigger: Text,
+    connection: Any,
+    conversation_id: Text,
+    channel: Optional[Text],
+    tier: Text,
+    categories: List[Text],
+    trigger: Text,
 ) -> Text:
     """Writes an urgent safety record and its urgent_safety notification in the caller's
     transaction; returns the record id (the notification's reference)."""
     record_id = str(uuid.uuid4())
-    connection.execute(safety_records.insert().values(
-        id=record_id, conversation_id=conversation_id, channel=(channel or None),
-        created_at=outbox.now(), tier=tier, categories=json.dumps(sorted(set(categories))),
-        trigger=trigger,
-    ))
+    connection.execute(
+        safety_records.insert().values(
+            id=record_id,
+            conversation_id=conversation_id,
+            channel=(channel or None),
+            created_at=outbox.now(),
+            tier=tier,
+            categories=json.dumps(sorted(set(categories))),
+            trigger=trigger,
+        )
+    )
     outbox.add_notification(connection, outbox.URGENT_SAFETY, record_id)
     return record_id
 

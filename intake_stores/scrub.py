@@ -10,6 +10,7 @@ PostgreSQL keeps a deleted row in the table file until VACUUM removes it: an era
 vacuums the tables it touched. Its WAL segments (and any WAL archive or backup) keep
 copies until they are recycled or expire: README, "Hardening: outages and stores".
 """
+
 import logging
 import time
 from typing import Any, Iterable, Text
@@ -44,8 +45,11 @@ def scrub_after_delete(engine: sa.engine.Engine, tables: Iterable[Text]) -> None
                 for table in tables:
                     connection.exec_driver_sql(f'VACUUM "{table}"')
     except sa.exc.SQLAlchemyError as error:
-        logger.warning("Scrubbing after a deletion failed (%s): deleted rows may remain on disk until the "
-                       "next checkpoint or vacuum", type(error).__name__)
+        logger.warning(
+            "Scrubbing after a deletion failed (%s): deleted rows may remain on disk until the "
+            "next checkpoint or vacuum",
+            type(error).__name__,
+        )
 
 
 def _checkpoint(engine: sa.engine.Engine) -> None:

@@ -12,6 +12,7 @@ client sent the same message again. Only then is the file removed.
 The files hold what the person wrote: the directory must be on the server's own disk
 (a volume in a container that is not lost with it) and is removed turn by turn.
 """
+
 import fcntl
 import hashlib
 import json
@@ -63,10 +64,7 @@ class OutageSpool:
         if not self.directory.is_dir():
             return []
         key = _conversation_key(sender_id) if sender_id is not None else None
-        return sorted(
-            path for path in self.directory.glob("*.json")
-            if key is None or path.name.split("-")[1] == key
-        )
+        return sorted(path for path in self.directory.glob("*.json") if key is None or path.name.split("-")[1] == key)
 
     @staticmethod
     def read(path: Path) -> Dict[Text, Any]:

@@ -28,23 +28,23 @@ missing, and refuses to start when it cannot create its table (Rasa would log an
 and keep every conversation in memory instead). An erasure zeroes what it deleted and
 empties the write-ahead log (intake_stores/scrub.py); on PostgreSQL it vacuums.
 """
+
 import contextlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
-import sqlalchemy as sa
 import rasa.shared.utils.cli
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from intake.private_files import private_sqlite_file
-from intake_stores.scrub import scrub_after_delete, secure_delete_on
 from intake_stores.safety_escalation import SafetyEscalation
-
+from intake_stores.scrub import scrub_after_delete, secure_delete_on
 
 ERASE_SLOT = "erase_conversation"
 
@@ -92,9 +92,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             url = self.engine.url
             self.engine.dispose()
-            self.engine = sa.create_engine(
-                url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
-            )
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _tune_sqlite)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         events = self.SQLEvent.__table__
@@ -111,8 +109,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 ensure_schema_exists(session)
             except ValueError as schema:
                 rasa.shared.utils.cli.print_error_and_exit(
-                    f"Requested PostgreSQL schema '{schema}' was not found in the database. "
-                    "Exiting application.")
+                    f"Requested PostgreSQL schema '{schema}' was not found in the database. Exiting application."
+                )
             yield session
         finally:
             session.close()
@@ -157,9 +155,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if tracker.get_slot(ERASE_SLOT):
             # The person asked for their data to be deleted: remove every event instead.
             with self.session_scope() as session:
-                session.query(self.SQLEvent).filter(
-                    self.SQLEvent.sender_id == tracker.sender_id
-                ).delete()
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
             self._cache.pop(tracker.sender_id, None)
             scrub_after_delete(self.engine, [self.SQLEvent.__tablename__])
@@ -167,7 +163,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         if entry is not None and entry.tracker is tracker:
             # Read fresh at the start of this turn, under the conversation's lock.
-            new_events = list(tracker.events)[entry.stored_events:]
+            new_events = list(tracker.events)[entry.stored_events :]
             with self.engine.begin() as connection:
                 latest = self._insert(connection, tracker.sender_id, new_events, entry.latest_event_id)
         else:

@@ -1,6 +1,7 @@
 """The REST channel alone in a Sanic server with two worker processes; each reply names
 the worker that handled the message. GET /worker names the worker that answers, GET /block keeps one busy for a second.
 Usage: python tests/balance_server.py PORT  (tests/test_worker_balance.py)"""
+
 import os
 import sys
 import time

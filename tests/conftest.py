@@ -4,6 +4,7 @@ The tests run Rasa as the project's processes do: with its runtime changes insta
 (intake_rasa_patches), or without them under INTAKE_RASA_PATCHES=off, when tests marked
 `patched` (they test one of the changes itself) are skipped with the reason.
 """
+
 import intake_rasa_patches
 
 intake_rasa_patches.install()  # before anything imports Rasa's policies or spaCy

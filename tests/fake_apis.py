@@ -1,5 +1,6 @@
 """Local fakes of the Slack Web API and the Telegram Bot API (aiohttp apps on 127.0.0.1),
 recording what the assistant sends, for the channel tests."""
+
 import asyncio
 import threading
 import time

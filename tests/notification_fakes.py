@@ -1,6 +1,7 @@
 """Local fakes of the staff notifiers' receivers, on loopback: an HTTP receiver (the signed
 webhook and the Slack incoming webhook) and an SMTP server with STARTTLS (aiosmtpd) using
 a self-signed certificate made here."""
+
 import datetime as dt
 import hashlib
 import hmac
@@ -107,18 +108,24 @@ def self_signed_certificate(directory: Path) -> tuple:
     now = dt.datetime.now(dt.timezone.utc)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = directory / "smtp-cert.pem", directory / "smtp-key.pem"
     cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file
 
 
@@ -136,10 +143,13 @@ class SMTPReceiver:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
-                receiver.messages.append({
-                    "tls": session.ssl is not None, "to": list(envelope.rcpt_tos),
-                    "content": envelope.content.decode("utf-8", "replace"),
-                })
+                receiver.messages.append(
+                    {
+                        "tls": session.ssl is not None,
+                        "to": list(envelope.rcpt_tos),
+                        "content": envelope.content.decode("utf-8", "replace"),
+                    }
+                )
                 return "250 Message accepted"
 
         def authenticate(server, session, envelope, mechanism, auth_data):
@@ -147,8 +157,13 @@ class SMTPReceiver:
             return AuthResult(success=ok)
 
         self.controller = Controller(
-            Handler(), hostname="127.0.0.1", port=port, tls_context=self.context,
-            require_starttls=True, authenticator=authenticate, auth_require_tls=True,
+            Handler(),
+            hostname="127.0.0.1",
+            port=port,
+            tls_context=self.context,
+            require_starttls=True,
+            authenticator=authenticate,
+            auth_require_tls=True,
         )
 
     def start(self) -> "SMTPReceiver":
@@ -160,9 +175,12 @@ class SMTPReceiver:
 
     def environment(self, to: str = "oncall@practice.test") -> Dict[str, str]:
         return {
-            "INTAKE_NOTIFY_SMTP_HOST": "127.0.0.1", "INTAKE_NOTIFY_SMTP_PORT": str(self.port),
-            "INTAKE_NOTIFY_SMTP_USER": self.user, "INTAKE_NOTIFY_SMTP_PASSWORD": self.password,
-            "INTAKE_NOTIFY_SMTP_FROM": "intake@practice.test", "INTAKE_NOTIFY_SMTP_TO": to,
+            "INTAKE_NOTIFY_SMTP_HOST": "127.0.0.1",
+            "INTAKE_NOTIFY_SMTP_PORT": str(self.port),
+            "INTAKE_NOTIFY_SMTP_USER": self.user,
+            "INTAKE_NOTIFY_SMTP_PASSWORD": self.password,
+            "INTAKE_NOTIFY_SMTP_FROM": "intake@practice.test",
+            "INTAKE_NOTIFY_SMTP_TO": to,
             "INTAKE_NOTIFY_SMTP_CA_FILE": str(self.cert_file),
         }
 

@@ -1,4 +1,5 @@
 """Starting the servers on loopback ports and talking to them over REST (tests and bench)."""
+
 import base64
 import hashlib
 import hmac
@@ -57,8 +58,14 @@ ACTIONS_AUTH = {"Authorization": f"Bearer {ACTIONS_TOKEN}"}
 
 
 def env() -> Dict[str, str]:
-    return dict(os.environ, RASA_TELEMETRY_ENABLED="false", TQDM_DISABLE="1", TF_CPP_MIN_LOG_LEVEL="3",
-                INTAKE_CONVERSATION_SECRET=CONVERSATION_SECRET, INTAKE_ACTIONS_TOKEN=ACTIONS_TOKEN)
+    return dict(
+        os.environ,
+        RASA_TELEMETRY_ENABLED="false",
+        TQDM_DISABLE="1",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        INTAKE_CONVERSATION_SECRET=CONVERSATION_SECRET,
+        INTAKE_ACTIONS_TOKEN=ACTIONS_TOKEN,
+    )
 
 
 def signed(sender: str, channel: str = "rest", secret: str = CONVERSATION_SECRET) -> str:
@@ -156,12 +163,14 @@ def get_json(port: int, path: str) -> dict:
 
 
 def write_endpoints(
-    path: Path, actions_port: int, tracker_db: Path,
+    path: Path,
+    actions_port: int,
+    tracker_db: Path,
     tracker_store: str = "intake_stores.tracker_store.CachedSQLTrackerStore",
 ) -> Path:
     path.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n  enable_selective_domain: true\n"
-        '  headers:\n    Authorization: Bearer ${INTAKE_ACTIONS_TOKEN}\n'
+        "  headers:\n    Authorization: Bearer ${INTAKE_ACTIONS_TOKEN}\n"
         f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n  db: {tracker_db}\n"
         "nlg:\n  type: intake_dialogue.response_generator.PracticeResponseGenerator\n"
     )

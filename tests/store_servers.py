@@ -1,5 +1,6 @@
 """A PostgreSQL and a Redis of the test's own, on free loopback ports, that a test can
 stop and start again (outages). Never the shared ones on 5432 and 6379."""
+
 import os
 import shutil
 import subprocess
@@ -41,8 +42,21 @@ class OwnPostgres:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        _as_postgres(["pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"),
-                      "-w", "-t", "60", "start"])
+        _as_postgres(
+            [
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.directory / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
 
     def stop(self) -> None:
         _as_postgres(["pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop"])
@@ -69,11 +83,17 @@ class OwnRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
+            stdout=open(self.log, "a"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                              text=True).stdout.strip() == "PONG":
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
                 return
             time.sleep(0.1)
         raise TimeoutError("the test's Redis did not start")

@@ -1,4 +1,5 @@
 """Action server replies are still validated, with a validator built once."""
+
 import pytest
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
@@ -18,13 +19,16 @@ def test_an_invalid_reply_is_still_rejected_with_rasas_message():
         action._validate_action_result({"events": "not a list"})
 
 
-@pytest.mark.parametrize("reply", [
-    {"events": [{"event": "slot"}], "responses": "not a list"},
-    {"events": [{"no event key": 1}]},
-    {"events": [], "responses": ["not an object"]},
-    {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "not a number"}]},
-    [],
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"events": [{"event": "slot"}], "responses": "not a list"},
+        {"events": [{"no event key": 1}]},
+        {"events": [], "responses": ["not an object"]},
+        {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "not a number"}]},
+        [],
+    ],
+)
 def test_every_reply_rasa_rejects_is_rejected(reply):
     schema = RemoteAction.action_response_format_spec()
     rasa_error = next(validator_for(schema)(schema).iter_errors(reply), None)
@@ -36,11 +40,23 @@ def test_every_reply_rasa_rejects_is_rejected(reply):
 
 def test_a_full_reply_of_our_actions_passes():
     reply = {
-        "events": [{"event": "slot", "timestamp": None, "name": "concerns", "value": ["work stress", "sleep"]},
-                   {"event": "active_loop", "name": "scheduling_form"},
-                   {"event": "followup", "name": "action_listen"}],
-        "responses": [{"response": "utter_reflect", "text": None, "buttons": [{"title": "Yes", "payload": "/affirm"}],
-                       "elements": [], "custom": {}, "template": None, "image": None, "attachment": None}],
+        "events": [
+            {"event": "slot", "timestamp": None, "name": "concerns", "value": ["work stress", "sleep"]},
+            {"event": "active_loop", "name": "scheduling_form"},
+            {"event": "followup", "name": "action_listen"},
+        ],
+        "responses": [
+            {
+                "response": "utter_reflect",
+                "text": None,
+                "buttons": [{"title": "Yes", "payload": "/affirm"}],
+                "elements": [],
+                "custom": {},
+                "template": None,
+                "image": None,
+                "attachment": None,
+            }
+        ],
     }
     assert action._validate_action_result(reply)
 
@@ -69,11 +85,21 @@ def test_events_of_every_kind_are_judged_as_rasas_schema_judges_them():
     check = _fast_check()
     assert check is not None  # Rasa's event types are told apart by their `event` constant
     events = [
-        ActionExecuted("action_listen"), ActiveLoop("scheduling_form"), ActiveLoop(None), AllSlotsReset(),
-        BotUttered("hello", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}), ConversationPaused(),
-        ConversationResumed(), FollowupAction("action_listen"), LoopInterrupted(True), ReminderCancelled("r"),
-        ReminderScheduled("greet", __import__("datetime").datetime(2030, 1, 1)), Restarted(), SessionStarted(),
-        SlotSet("concerns", ["work_stress"]), UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        ActiveLoop("scheduling_form"),
+        ActiveLoop(None),
+        AllSlotsReset(),
+        BotUttered("hello", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
+        ConversationPaused(),
+        ConversationResumed(),
+        FollowupAction("action_listen"),
+        LoopInterrupted(True),
+        ReminderCancelled("r"),
+        ReminderScheduled("greet", __import__("datetime").datetime(2030, 1, 1)),
+        Restarted(),
+        SessionStarted(),
+        SlotSet("concerns", ["work_stress"]),
+        UserUtteranceReverted(),
         UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "concern", "value": "sleep"}]),
     ]
     schema = RemoteAction.action_response_format_spec()
@@ -82,8 +108,12 @@ def test_events_of_every_kind_are_judged_as_rasas_schema_judges_them():
         reply = {"events": [event.as_dict()], "responses": []}
         assert full.is_valid(reply), event
         check(reply)  # accepted without falling back to jsonschema
-    for odd in ({"event": "slot", "name": 5}, {"event": "no_such_event"}, {"event": "user", "text": 7},
-                {"event": "slot", "name": "x", "extra": "field"}):
+    for odd in (
+        {"event": "slot", "name": 5},
+        {"event": "no_such_event"},
+        {"event": "user", "text": 7},
+        {"event": "slot", "name": "x", "extra": "field"},
+    ):
         reply = {"events": [odd]}
         try:
             ours = action._validate_action_result(reply)

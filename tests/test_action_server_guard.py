@@ -1,5 +1,6 @@
 """When Rasa's slot extraction calls the action server: only when the slot-mapping action
 can change a slot, never for a crisis message."""
+
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered

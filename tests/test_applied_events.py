@@ -1,5 +1,6 @@
 """Applied events continued as events arrive (intake_rasa_patches/applied_events.py) are exactly
 Rasa's, computed from the start, at every point of a conversation."""
+
 import pytest
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -22,20 +23,38 @@ pytestmark = pytest.mark.patched
 def conversation():
     turn = lambda text, intent: [ActionExecuted("action_listen"), UserUttered(text, {"name": intent})]  # noqa: E731
     return [
-        ActionExecuted("action_session_start"), SessionStarted(),
-        *turn("hi", "greet"), ActionExecuted("utter_greet"), BotUttered("hello"),
-        *turn("work stress", "share_concern"), SlotSet("concerns", ["work_stress"]),
-        ActionExecuted("action_continue_intake"), BotUttered("tell me more"),
-        *turn("book me", "accept_therapy"), ActionExecuted("scheduling_form"), ActiveLoop("scheduling_form"),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        *turn("hi", "greet"),
+        ActionExecuted("utter_greet"),
+        BotUttered("hello"),
+        *turn("work stress", "share_concern"),
+        SlotSet("concerns", ["work_stress"]),
+        ActionExecuted("action_continue_intake"),
+        BotUttered("tell me more"),
+        *turn("book me", "accept_therapy"),
+        ActionExecuted("scheduling_form"),
+        ActiveLoop("scheduling_form"),
         SlotSet("requested_slot", "preferred_days"),
-        *turn("what does it cost", "ask_cost"), ActionExecuted("utter_cost"), ActionExecuted("scheduling_form"),
-        *turn("tuesdays", "inform_schedule"), SlotSet("preferred_days", ["tuesday"]),
-        ActionExecuted("scheduling_form"), SlotSet("requested_slot", "preferred_time"),
-        *turn("oops", "deny"), UserUtteranceReverted(),
-        *turn("evenings", "inform_schedule"), ActionExecuted("scheduling_form"), ActiveLoop(None),
-        ActionExecuted("utter_summary"), ActionReverted(),
-        *turn("start over", "restart"), Restarted(),
-        ActionExecuted("action_session_start"), SessionStarted(), *turn("hello again", "greet"),
+        *turn("what does it cost", "ask_cost"),
+        ActionExecuted("utter_cost"),
+        ActionExecuted("scheduling_form"),
+        *turn("tuesdays", "inform_schedule"),
+        SlotSet("preferred_days", ["tuesday"]),
+        ActionExecuted("scheduling_form"),
+        SlotSet("requested_slot", "preferred_time"),
+        *turn("oops", "deny"),
+        UserUtteranceReverted(),
+        *turn("evenings", "inform_schedule"),
+        ActionExecuted("scheduling_form"),
+        ActiveLoop(None),
+        ActionExecuted("utter_summary"),
+        ActionReverted(),
+        *turn("start over", "restart"),
+        Restarted(),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        *turn("hello again", "greet"),
     ]
 
 

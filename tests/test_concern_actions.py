@@ -1,5 +1,6 @@
 """Corrections, harm disclosed as coping, and what was tried: the actions' exact events and
 responses on tracker fixtures (the style of tests/test_intake_actions.py)."""
+
 from rasa_sdk.events import SlotSet
 
 from actions.intake_flow import ActionContinueIntake
@@ -14,16 +15,23 @@ def turns(*reflections):
     reply, and the person has just written again."""
     events = []
     for reflected in reflections:
-        events += [{"event": "user", "text": "earlier"},
-                   {"event": "slot", "name": "reflected_concerns", "value": reflected}]
+        events += [
+            {"event": "user", "text": "earlier"},
+            {"event": "slot", "name": "reflected_concerns", "value": reflected},
+        ]
     return events + [{"event": "user", "text": "now"}]
 
 
-LISTENING = {"intake_stage": "listening", "consent_given": True, "intake_asked": ["consent", "more"],
-             "presenting_problem": "x"}
+LISTENING = {
+    "intake_stage": "listening",
+    "consent_given": True,
+    "intake_asked": ["consent", "more"],
+    "presenting_problem": "x",
+}
 
 
 # --- slot mappings: what is taken back leaves the concerns ------------------------
+
 
 async def test_a_denied_concern_is_removed_and_ipt_focus_follows(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
@@ -37,8 +45,12 @@ async def test_a_denied_concern_is_removed_and_ipt_focus_follows(tracker_factory
 
 async def test_thats_not_it_takes_back_what_was_just_reflected(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
-        slots={**LISTENING, "concerns": ["sleep", "isolation"], "ipt_focus": "interpersonal_deficits",
-               "reflected_concerns": ["sleep", "isolation"]},
+        slots={
+            **LISTENING,
+            "concerns": ["sleep", "isolation"],
+            "ipt_focus": "interpersonal_deficits",
+            "reflected_concerns": ["sleep", "isolation"],
+        },
         entities=[entity("correction", "previous")],
         events=turns(["sleep"], ["sleep", "isolation"]),
         text="no that's not it",
@@ -78,6 +90,7 @@ async def test_mentioned_again_in_the_same_message_is_kept(tracker_factory, disp
 
 # --- the reflection follows the correction ----------------------------------------
 
+
 async def test_the_correction_is_acknowledged_and_the_new_concern_reflected(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
         slots={**LISTENING, "concerns": ["conflict"], "reflected_concerns": ["work"]},
@@ -115,14 +128,22 @@ async def test_a_correction_while_considering_ipt_explains_the_new_focus(tracker
         text="nobody died, it's the rows with my dad",
     )
     await ActionContinueIntake().run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_correction_noted", "utter_ipt_connects_focus", "utter_ask_questions_or_start"]
+    assert responses(dispatcher) == [
+        "utter_correction_noted",
+        "utter_ipt_connects_focus",
+        "utter_ask_questions_or_start",
+    ]
     assert "role dispute" in dispatcher.messages[1]["focus_explanation"]
 
 
 # --- coping heard right ------------------------------------------------------------
 
-COPING_ASKED = {**LISTENING, "intake_asked": ["consent", "more", "coping"], "concerns": ["low_mood"],
-                "reflected_concerns": ["low_mood"]}
+COPING_ASKED = {
+    **LISTENING,
+    "intake_asked": ["consent", "more", "coping"],
+    "concerns": ["low_mood"],
+    "reflected_concerns": ["low_mood"],
+}
 
 
 async def test_drinking_as_coping_is_noted_not_praised(tracker_factory, dispatcher, domain):
@@ -150,7 +171,9 @@ async def test_safe_coping_beside_harm_is_still_acknowledged(tracker_factory, di
 
 
 async def test_a_list_of_unnamed_things_is_not_called_nothing(tracker_factory, dispatcher, domain):
-    tracker = tracker_factory(slots=COPING_ASKED, intent="report_coping", text="hot baths and the odd bit of baking with my niece")
+    tracker = tracker_factory(
+        slots=COPING_ASKED, intent="report_coping", text="hot baths and the odd bit of baking with my niece"
+    )
     await ActionContinueIntake().run(dispatcher, tracker, domain)
     assert "utter_acknowledge_what_tried" in responses(dispatcher)
     assert "utter_acknowledge_no_coping" not in responses(dispatcher)
@@ -170,6 +193,7 @@ async def test_a_plain_no_gets_the_reassurance(tracker_factory, dispatcher, doma
 
 # --- the record and the summary ----------------------------------------------------
 
+
 def test_the_summary_flags_substance_use_and_self_harm_for_the_clinician():
     flagged = render_summary(IntakeRecord("c1", concerns=["low_mood", "substance_use", "self_harm"]))
     assert "Flag for the clinician:** substance use disclosed" in flagged
@@ -183,6 +207,7 @@ def test_the_summary_names_the_language_they_wrote_in():
 
 
 # --- another language: the Rasa-side response in it ---------------------------------
+
 
 def _other_language_reply(monkeypatch, slots):
     from rasa.shared.core.domain import Domain
@@ -229,7 +254,8 @@ async def test_the_language_and_the_flagged_concerns_are_stored(tmp_path, tracke
     store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
     tracker = tracker_factory(
         slots={"concerns": ["isolation", "substance_use"], "language": "es", "consent_given": True},
-        intent="affirm", sender_id="conv-es",
+        intent="affirm",
+        sender_id="conv-es",
     )
     await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
     stored = store.get("conv-es")

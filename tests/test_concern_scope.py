@@ -1,6 +1,7 @@
 """Concerns read in their sentence, through the trained model (`parse`): negation and
 denial, the sense of "work", whose concern it is, questions, the newer values, and
 another language. Sentences written for these tests, not taken from any dev set."""
+
 import pytest
 
 

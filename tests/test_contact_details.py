@@ -1,6 +1,7 @@
 """Contact details: reading them from text, encryption at rest, office hours, the
 contact step and the hand-off action (without servers; tests/e2e/test_contact_handoff.py
 runs them over REST)."""
+
 import datetime as dt
 import os
 import stat
@@ -29,41 +30,61 @@ def key(monkeypatch):
     monkeypatch.setenv("INTAKE_ENCRYPTION_KEY", Fernet.generate_key().decode())
 
 
-@pytest.mark.parametrize("text, region, expected", [
-    ("call me on (212) 555-0188", "US", "+12125550188"),
-    ("212.555.0188", "US", "+12125550188"),
-    ("+44 7911 123456", "US", "+447911123456"),
-    ("07911 123456", "GB", "+447911123456"),
-    ("555-010-4567", "US", None),  # 555 is no area code
-    ("12345", "US", None),
-    ("I'd rather not", "US", None),
-])
+@pytest.mark.parametrize(
+    "text, region, expected",
+    [
+        ("call me on (212) 555-0188", "US", "+12125550188"),
+        ("212.555.0188", "US", "+12125550188"),
+        ("+44 7911 123456", "US", "+447911123456"),
+        ("07911 123456", "GB", "+447911123456"),
+        ("555-010-4567", "US", None),  # 555 is no area code
+        ("12345", "US", None),
+        ("I'd rather not", "US", None),
+    ],
+)
 def test_phone_numbers_are_validated_and_normalized_to_e164(text, region, expected):
     assert details.find_phone(text, region) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("it's Sam.Smith@Example.COM thanks", "Sam.Smith@example.com"),
-    ("robin@example.org.", "robin@example.org"),
-    ("foo@bar", None),
-    ("at example dot com", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("it's Sam.Smith@Example.COM thanks", "Sam.Smith@example.com"),
+        ("robin@example.org.", "robin@example.org"),
+        ("foo@bar", None),
+        ("at example dot com", None),
+    ],
+)
 def test_email_addresses_are_validated_without_the_network(text, expected):
     assert details.find_email(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a text is best", "text"), ("please don't call, text me", "text"), ("email please", "email"),
-    ("ring me", "phone"), ("not email, a phone call", "phone"), ("whatever", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a text is best", "text"),
+        ("please don't call, text me", "text"),
+        ("email please", "email"),
+        ("ring me", "phone"),
+        ("not email, a phone call", "phone"),
+        ("whatever", None),
+    ],
+)
 def test_the_contact_method_respects_negation(text, expected):
     assert details.find_method(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Sam", "Sam"), ("my name is sam lee", "Sam lee"), ("I'm Alex, thanks", "Alex"), ("call me Jo", "Jo"),
-    ("I really don't know what I should say to that now", None), ("212 555 0188", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Sam", "Sam"),
+        ("my name is sam lee", "Sam lee"),
+        ("I'm Alex, thanks", "Alex"),
+        ("call me Jo", "Jo"),
+        ("I really don't know what I should say to that now", None),
+        ("212 555 0188", None),
+    ],
+)
 def test_names(text, expected):
     assert details.find_name(text) == expected
 
@@ -91,8 +112,12 @@ def test_a_correction_replaces_the_number_and_an_email_replaces_it_too(tracker_f
     tracker = tracker_factory(slots=known, intent="inform_contact", text="actually it's 212 555 0199")
     assert correction(tracker)["contact_phone"] == "+12125550199"
     tracker = tracker_factory(slots=known, intent="inform_contact", text="email me at a@example.com instead")
-    assert correction(tracker) == {"contact_email": "a@example.com", "contact_address": "a@example.com",
-                                   "contact_method": "email", "contact_phone": None}
+    assert correction(tracker) == {
+        "contact_email": "a@example.com",
+        "contact_address": "a@example.com",
+        "contact_method": "email",
+        "contact_phone": None,
+    }
 
 
 def test_declining_contact_details_submits_without_them_where_the_practice_allows(tracker_factory, dispatcher):
@@ -116,8 +141,16 @@ def test_the_questions_a_practice_does_not_ask_are_skipped(tracker_factory, disp
 
 
 def test_record_fields_leave_out_unanswered_questions():
-    fields = record_contact({"contact_name": "", "contact_method": "text", "contact_phone": "+12125550188",
-                             "contact_region": "", "contact_age": "not_asked", "contact_voicemail_ok": False})
+    fields = record_contact(
+        {
+            "contact_name": "",
+            "contact_method": "text",
+            "contact_phone": "+12125550188",
+            "contact_region": "",
+            "contact_age": "not_asked",
+            "contact_voicemail_ok": False,
+        }
+    )
     assert fields["contact_name"] is None and fields["contact_region"] is None and fields["contact_age"] is None
     assert fields["contact_method"] == "text" and fields["contact_voicemail_ok"] is False
 
@@ -125,8 +158,15 @@ def test_record_fields_leave_out_unanswered_questions():
 def test_contact_columns_are_ciphertext_in_the_database(tmp_path):
     url = f"sqlite:///{tmp_path}/intake.db"
     store = IntakeStore(url)
-    store.save(IntakeRecord(conversation_id="c1", contact_name="Robin", contact_phone="+12125550188",
-                            contact_email="robin@example.org", contact_method="email"))
+    store.save(
+        IntakeRecord(
+            conversation_id="c1",
+            contact_name="Robin",
+            contact_phone="+12125550188",
+            contact_email="robin@example.org",
+            contact_method="email",
+        )
+    )
     with sa.create_engine(url).connect() as connection:
         row = connection.execute(sa.text("SELECT contact_phone, contact_email FROM intake_records")).one()
     assert all(value.startswith("gAAAA") for value in row)  # Fernet tokens
@@ -159,12 +199,21 @@ def test_office_hours():
 
 
 async def test_a_handoff_outside_office_hours_says_so_and_gives_the_crisis_line(
-        tmp_path, monkeypatch, tracker_factory, dispatcher, domain):
+    tmp_path, monkeypatch, tracker_factory, dispatcher, domain
+):
     monkeypatch.setattr("actions.handoff.now", lambda: dt.datetime(2026, 11, 28, 15, tzinfo=dt.timezone.utc))
     store = HandoffStore(f"sqlite:///{tmp_path}/intake.db")
     tracker = tracker_factory(
-        slots={"contact_method": "phone", "contact_phone": "+12125550188", "contact_address": "+1 212-555-0188",
-               "risk_flag": True}, intent="request_human", text="I need a person", sender_id="c9")
+        slots={
+            "contact_method": "phone",
+            "contact_phone": "+12125550188",
+            "contact_address": "+1 212-555-0188",
+            "risk_flag": True,
+        },
+        intent="request_human",
+        text="I need a person",
+        sender_id="c9",
+    )
     events = await ActionRequestHandoff(store).run(dispatcher, tracker, domain)
     assert SlotSet("handoff_requested", True) in events
     [message] = dispatcher.messages
@@ -179,6 +228,7 @@ def test_deleting_a_conversation_deletes_its_handoff_requests(tmp_path):
     url = f"sqlite:///{tmp_path}/intake.db"
     store, handoffs = IntakeStore(url), HandoffStore(url)
     from intake_stores.handoff_requests import HandoffRequest
+
     handoffs.add(HandoffRequest(conversation_id="c3", contact_phone="+12125550188"))
     erase_conversation("c3", store, TrackerEvents(f"sqlite:///{tmp_path}/tracker.db"))
     assert handoffs.for_conversation("c3") == []
@@ -190,9 +240,18 @@ def test_a_number_corrected_after_the_intake_updates_the_stored_record(tmp_path,
     store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
     store.save(IntakeRecord(conversation_id="c5", contact_method="phone", contact_phone="+12125550188"))
     tracker = tracker_factory(
-        slots={"intake_stage": "done", "intake_id": "x", "consent_given": True, "contact_method": "phone",
-               "contact_phone": "+12125550188", "contact_address": "+1 212-555-0188"},
-        intent="inform_contact", text="my number changed, it's 212 555 0199 now", sender_id="c5")
+        slots={
+            "intake_stage": "done",
+            "intake_id": "x",
+            "consent_given": True,
+            "contact_method": "phone",
+            "contact_phone": "+12125550188",
+            "contact_address": "+1 212-555-0188",
+        },
+        intent="inform_contact",
+        text="my number changed, it's 212 555 0199 now",
+        sender_id="c5",
+    )
     events = update_stored_contact(dispatcher, tracker, store)
     assert SlotSet("contact_phone", "+12125550199") in events
     assert store.get("c5").contact_phone == "+12125550199"

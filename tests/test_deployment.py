@@ -1,5 +1,6 @@
 """The deployment descriptions name the same settings as the local production profile
 (endpoints.prod.yml). Images cannot be pulled here, so the files are checked by parsing."""
+
 import re
 
 import yaml

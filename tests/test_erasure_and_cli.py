@@ -1,5 +1,6 @@
 """Staff CLI and deletion that really deletes, on SQLite and on PostgreSQL: afterwards no
 row in any table mentions the conversation id or the text the person typed."""
+
 import datetime as dt
 import json
 
@@ -32,10 +33,17 @@ def database(request, tmp_path, monkeypatch):
     else:
         require_postgres()
         url = POSTGRES_URL
-        tracker_kwargs = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432,
-                          "db": "test", "username": "postgres"}
+        tracker_kwargs = {
+            "dialect": "postgresql",
+            "host": "127.0.0.1",
+            "port": 5432,
+            "db": "test",
+            "username": "postgres",
+        }
         with sa.create_engine(url).begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS intake_records, events, notification_outbox, safety_records"))
+            connection.execute(
+                sa.text("DROP TABLE IF EXISTS intake_records, events, notification_outbox, safety_records")
+            )
     monkeypatch.setenv("INTAKE_DATABASE_URL", url)
     monkeypatch.setenv("INTAKE_TRACKER_URL", url)
     yield url, tracker_kwargs
@@ -55,9 +63,13 @@ def rows_mentioning(url, *needles):
 async def a_conversation(domain, tracker_kwargs, sender, text=SECRET):
     store = CachedSQLTrackerStore(domain=domain, **tracker_kwargs)
     tracker = DialogueStateTracker(sender, domain.slots)
-    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-                  UserUttered(text, {"name": "share_concern", "confidence": 1.0}),
-                  SlotSet("presenting_problem", text)]:
+    for event in [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered(text, {"name": "share_concern", "confidence": 1.0}),
+        SlotSet("presenting_problem", text),
+    ]:
         tracker.update(event)
     await store.save(tracker)
     return store, tracker
@@ -90,8 +102,9 @@ async def test_purge_applies_the_retention_period(database, domain, capsys):
     store.save(a_record("new"))
     old_time = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=120)
     with sa.create_engine(url).begin() as connection:
-        connection.execute(sa.text("UPDATE intake_records SET created_at = :t WHERE conversation_id = 'old'"),
-                           {"t": old_time})
+        connection.execute(
+            sa.text("UPDATE intake_records SET created_at = :t WHERE conversation_id = 'old'"), {"t": old_time}
+        )
     assert main(["purge"]) == 0  # default: 90 days
     assert [r.conversation_id for r in store.all()] == ["new"]
 
@@ -122,7 +135,11 @@ def test_list_show_and_export(database, capsys, tmp_path):
     summary = capsys.readouterr().out
     assert summary.index("URGENT") < summary.index("Presenting concerns")
     assert "interpersonal deficits" in summary and "not a diagnosis" in summary and "Tuesday and Thursday" in summary
-    for fmt, marker in (("json", '"conversation_id": "calm-1"'), ("csv", "conversation_id,"), ("markdown", "# Intake summary")):
+    for fmt, marker in (
+        ("json", '"conversation_id": "calm-1"'),
+        ("csv", "conversation_id,"),
+        ("markdown", "# Intake summary"),
+    ):
         assert main(["export", "--format", fmt]) == 0
         assert marker in capsys.readouterr().out
     target = tmp_path / "export.json"

@@ -1,5 +1,6 @@
 """SequentialGraphRunner (intake_rasa_patches/graph_runner.py) gives what Rasa's dask runner
 gives, for understanding a message and for predicting the next action."""
+
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,10 @@ def test_the_next_action_is_predicted_the_same(runners, text):
         _, message = parsed(runner, metadata, text)
         tracker = DialogueStateTracker.from_events(
             "graph-runner",
-            [ActionExecuted(ACTION_LISTEN_NAME),
-             UserUttered(text, message.data["intent"], message.data.get("entities", []))],
+            [
+                ActionExecuted(ACTION_LISTEN_NAME),
+                UserUttered(text, message.data["intent"], message.data.get("entities", [])),
+            ],
             metadata.domain.slots,
         )
         result = runner.run(inputs={"__tracker__": tracker}, targets=[metadata.core_target])

@@ -1,5 +1,6 @@
 """The input checks and conversation ownership without a server (intake_channels/checks.py,
 ownership.py); tests/e2e/test_hardening_input.py runs the same attacks against real servers."""
+
 import pytest
 
 from intake_channels import ownership

@@ -1,4 +1,5 @@
 """Custom actions on tracker fixtures: the exact events and the response names."""
+
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,6 +14,7 @@ async def run(action, dispatcher, tracker, domain):
 
 
 # --- action_validate_slot_mappings: accumulation ---------------------------------
+
 
 async def test_concerns_accumulate_without_duplicates(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
@@ -67,10 +69,15 @@ async def test_no_ipt_focus_while_none_applies(tracker_factory, dispatcher, doma
 
 # --- action_validate_slot_mappings: the scheduling form's answers ----------------
 
+
 def form_tracker(tracker_factory, requested, answer, attempts=0.0):
     tracker = tracker_factory(
-        slots={"requested_slot": requested, requested: [answer] if requested == "preferred_days" else answer,
-               "answer_attempts": attempts, "presenting_problem": "x"},
+        slots={
+            "requested_slot": requested,
+            requested: [answer] if requested == "preferred_days" else answer,
+            "answer_attempts": attempts,
+            "presenting_problem": "x",
+        },
         intent="inform_schedule",
         text=answer,
     )
@@ -104,6 +111,7 @@ async def test_repeated_unusable_answers_offer_a_person(tracker_factory, dispatc
 
 
 # --- action_continue_intake ----------------------------------------------------
+
 
 async def test_a_greeting_asks_for_consent_before_any_question_about_difficulties(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(intent="greet")
@@ -154,8 +162,12 @@ async def test_first_disclosure_is_reflected_and_asks_for_more(tracker_factory, 
 
 async def test_second_disclosure_reflects_only_new_concerns_and_asks_about_coping(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
-        slots={"concerns": ["stress", "work", "anxiety"], "reflected_concerns": ["stress", "work"],
-               "intake_asked": ["consent", "more"], "consent_given": True},
+        slots={
+            "concerns": ["stress", "work", "anxiety"],
+            "reflected_concerns": ["stress", "work"],
+            "intake_asked": ["consent", "more"],
+            "consent_given": True,
+        },
         entities=[entity("concern", "work"), entity("concern", "anxiety")],
     )
     events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
@@ -166,22 +178,32 @@ async def test_second_disclosure_reflects_only_new_concerns_and_asks_about_copin
 
 async def test_coping_is_acknowledged_then_work_is_asked_about(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
-        slots={"concerns": ["stress", "work"], "reflected_concerns": ["stress", "work"],
-               "intake_asked": ["consent", "more", "coping"], "coping_strategies": ["breathing", "meditation"]},
+        slots={
+            "concerns": ["stress", "work"],
+            "reflected_concerns": ["stress", "work"],
+            "intake_asked": ["consent", "more", "coping"],
+            "coping_strategies": ["breathing", "meditation"],
+        },
         intent="report_coping",
         entities=[entity("coping_strategy", "breathing"), entity("coping_strategy", "meditation")],
     )
     events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_acknowledge_coping", "utter_ask_raised_at_work"]
     assert dispatcher.messages[0]["coping"] == "breathing exercises and meditation"
-    assert events == [SlotSet("intake_asked", ["consent", "more", "coping", "raised_at_work"]),
-                      SlotSet("intake_stage", "listening")]
+    assert events == [
+        SlotSet("intake_asked", ["consent", "more", "coping", "raised_at_work"]),
+        SlotSet("intake_stage", "listening"),
+    ]
 
 
 async def test_fear_of_looking_weak_is_reassured_then_ipt_is_due(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
-        slots={"concerns": ["stress", "work"], "reflected_concerns": ["stress", "work"],
-               "intake_asked": ["consent", "more", "coping", "raised_at_work"], "coping_strategies": ["breathing"]},
+        slots={
+            "concerns": ["stress", "work"],
+            "reflected_concerns": ["stress", "work"],
+            "intake_asked": ["consent", "more", "coping", "raised_at_work"],
+            "coping_strategies": ["breathing"],
+        },
         intent="affirm",
         entities=[entity("concern", "work"), entity("worry", "looking_weak")],
     )
@@ -236,7 +258,12 @@ async def test_confirmed_contact_details_are_submitted(tracker_factory, dispatch
 
 async def test_a_wrong_schedule_is_asked_again(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(
-        slots={"intake_stage": "confirming", "preferred_days": ["monday"], "preferred_time": "morning", "session_format": "phone"},
+        slots={
+            "intake_stage": "confirming",
+            "preferred_days": ["monday"],
+            "preferred_time": "morning",
+            "session_format": "phone",
+        },
         intent="deny",
     )
     events = await run(ActionContinueIntake(), dispatcher, tracker, domain)
@@ -252,6 +279,7 @@ async def test_a_wrong_schedule_is_asked_again(tracker_factory, dispatcher, doma
 
 # --- action_suggest_ipt and action_confirm_schedule ----------------------------
 
+
 async def test_ipt_suggestion_names_the_focus_and_is_not_a_diagnosis(tracker_factory, dispatcher, domain):
     tracker = tracker_factory(slots={"concerns": ["low_mood", "grief", "conflict"]})
     events = await run(ActionSuggestIpt(), dispatcher, tracker, domain)
@@ -265,7 +293,9 @@ async def test_ipt_suggestion_names_the_focus_and_is_not_a_diagnosis(tracker_fac
 
 
 async def test_schedule_is_read_back_for_confirmation(tracker_factory, dispatcher, domain):
-    tracker = tracker_factory(slots={"preferred_days": ["monday", "wednesday"], "preferred_time": "morning", "session_format": "in_person"})
+    tracker = tracker_factory(
+        slots={"preferred_days": ["monday", "wednesday"], "preferred_time": "morning", "session_format": "in_person"}
+    )
     events = await run(ActionConfirmSchedule(), dispatcher, tracker, domain)
     assert events == [SlotSet("intake_stage", "confirming")]
     assert dispatcher.messages[0]["response"] == "utter_confirm_schedule"

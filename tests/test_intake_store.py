@@ -1,4 +1,5 @@
 """The intake store: round trip, one record per conversation, honest failures."""
+
 import os
 
 import pytest
@@ -66,8 +67,17 @@ def test_a_record_round_trips(store):
     intake_id = store.save(record)
     loaded = store.get("conv-1")
     assert loaded.id == intake_id
-    for field in ("concerns", "coping_strategies", "ipt_focus", "therapy_accepted", "preferred_days",
-                  "preferred_time", "session_format", "risk_flag", "presenting_problem"):
+    for field in (
+        "concerns",
+        "coping_strategies",
+        "ipt_focus",
+        "therapy_accepted",
+        "preferred_days",
+        "preferred_time",
+        "session_format",
+        "risk_flag",
+        "presenting_problem",
+    ):
         assert getattr(loaded, field) == getattr(record, field), field
     assert loaded.created_at is not None and loaded.updated_at is not None
 
@@ -97,10 +107,20 @@ def test_an_unreachable_database_is_a_clear_error_without_user_text():
 async def test_submit_action_stores_the_intake(tmp_path, tracker_factory, dispatcher, domain):
     store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
     tracker = tracker_factory(
-        slots={"concerns": ["stress"], "preferred_days": ["monday"], "preferred_time": "morning",
-               "session_format": "phone", "therapy_accepted": True, "risk_flag": True, "consent_given": True,
-               "contact_method": "text", "contact_phone": "+12125550188", "contact_address": "+1 212-555-0188"},
-        intent="affirm", sender_id="conv-42",
+        slots={
+            "concerns": ["stress"],
+            "preferred_days": ["monday"],
+            "preferred_time": "morning",
+            "session_format": "phone",
+            "therapy_accepted": True,
+            "risk_flag": True,
+            "consent_given": True,
+            "contact_method": "text",
+            "contact_phone": "+12125550188",
+            "contact_address": "+1 212-555-0188",
+        },
+        intent="affirm",
+        sender_id="conv-42",
     )
     events = await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
     stored = store.get("conv-42")
@@ -110,7 +130,9 @@ async def test_submit_action_stores_the_intake(tmp_path, tracker_factory, dispat
     assert (stored.contact_method, stored.contact_phone) == ("text", "+12125550188")
 
 
-async def test_a_failed_write_is_told_honestly_and_logged_without_user_text(tracker_factory, dispatcher, domain, caplog):
+async def test_a_failed_write_is_told_honestly_and_logged_without_user_text(
+    tracker_factory, dispatcher, domain, caplog
+):
     broken = IntakeStore("postgresql://nobody@127.0.0.1:1/none")
     tracker = tracker_factory(slots={"presenting_problem": "my secret words", "consent_given": True}, intent="affirm")
     events = await ActionSubmitIntake(broken).run(dispatcher, tracker, domain)
@@ -137,7 +159,9 @@ async def test_without_consent_nothing_is_stored(tmp_path, tracker_factory, disp
     assert store.all() == []
 
 
-async def test_delete_my_data_removes_the_record_and_marks_the_conversation(tmp_path, tracker_factory, dispatcher, domain):
+async def test_delete_my_data_removes_the_record_and_marks_the_conversation(
+    tmp_path, tracker_factory, dispatcher, domain
+):
     store = IntakeStore(f"sqlite:///{tmp_path}/intake.db")
     store.save(a_record("conv-9"))
     events = await ActionDeleteMyData(store).run(dispatcher, tracker_factory(sender_id="conv-9"), domain)

@@ -1,6 +1,7 @@
 """SentenceCountVectorsFeaturizer and SentenceLogisticRegressionClassifier
 (intake_nlu/intent_classifier.py) understand every message exactly as Rasa's
 CountVectorsFeaturizer and LogisticRegressionClassifier do with the same trained model."""
+
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,10 @@ from intake_nlu.intent_classifier import SentenceCountVectorsFeaturizer, Sentenc
 from intake_rasa_patches.graph_runner import SequentialGraphRunner
 from tests.conftest import MODEL_PATH, ROOT
 
-RASAS = {SentenceCountVectorsFeaturizer: CountVectorsFeaturizer,
-         SentenceLogisticRegressionClassifier: LogisticRegressionClassifier}
+RASAS = {
+    SentenceCountVectorsFeaturizer: CountVectorsFeaturizer,
+    SentenceLogisticRegressionClassifier: LogisticRegressionClassifier,
+}
 
 
 def examples(limit_per_file=40):
@@ -28,7 +31,7 @@ def examples(limit_per_file=40):
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text()).get("nlu", []):
             lines = [line[2:].strip() for line in str(block.get("examples", "")).splitlines() if line.startswith("- ")]
-            texts += lines[:limit_per_file // 4]
+            texts += lines[: limit_per_file // 4]
     # (No empty text: the channels refuse it before any NLU, and Rasa's classifier cannot take it.)
     return texts + ["🙂🙂", "<b>hi</b>", "'; DROP TABLE events; --", "tues & thurs, after work " * 40]
 
@@ -58,8 +61,9 @@ def parse_both(loaded):
         messages = []
         for metadata, graph in loaded:
             tracker = DialogueStateTracker("classification", metadata.domain.slots)
-            result = graph.run(inputs={"__message__": [UserMessage(text)], "__tracker__": tracker},
-                               targets=[metadata.nlu_target])
+            result = graph.run(
+                inputs={"__message__": [UserMessage(text)], "__tracker__": tracker}, targets=[metadata.nlu_target]
+            )
             messages.append(result[metadata.nlu_target][0])
         return messages
 
@@ -96,8 +100,11 @@ def test_the_classifier_input_is_rasas_matrix_for_one_message_and_for_many(parse
 def test_the_probabilities_are_scikit_learns_for_one_message_many_and_one_without_features(loaded, parse_both):
     messages = [parse_both(text)[0] for text in examples()[:60]]
     _, graph = loaded[0]
-    [classifier] = [node._component for node in graph._instantiated_nodes.values()
-                    if isinstance(getattr(node, "_component", None), SentenceLogisticRegressionClassifier)]
+    [classifier] = [
+        node._component
+        for node in graph._instantiated_nodes.values()
+        if isinstance(getattr(node, "_component", None), SentenceLogisticRegressionClassifier)
+    ]
     many = SentenceLogisticRegressionClassifier._create_X(None, messages)
     nothing = scipy.sparse.csr_matrix((1, many.shape[1]), dtype=np.float64)  # no known word
     for X in (many[:1], many, scipy.sparse.vstack([many[:3], nothing, many[3:5]], format="csr")):

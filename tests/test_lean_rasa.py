@@ -1,5 +1,6 @@
 """intake-rasa (intake_rasa_patches/lean_imports.py): a server of this model never imports
 TensorFlow, and nothing Rasa does changes meaning."""
+
 import json
 import subprocess
 import textwrap
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.patched
 
 def run_python(code: str) -> dict:
     """Runs code in a fresh interpreter (imports are per process); it prints one JSON line."""
-    done = subprocess.run([PYTHON, "-c", textwrap.dedent(code)], cwd=ROOT, env=env(),
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [PYTHON, "-c", textwrap.dedent(code)], cwd=ROOT, env=env(), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -60,8 +62,14 @@ def test_the_deferred_module_loads_on_first_use_and_hides_nothing():
                           "same": sys.modules["rasa.utils.train_utils"] is not train_utils
                                   and rank_and_mask is sys.modules["rasa.utils.train_utils"].rank_and_mask}))
     """)
-    assert result == {"before": False, "missing": False, "after_missing": False, "loaded": True,
-                      "real": "rasa.utils.train_utils", "same": True}
+    assert result == {
+        "before": False,
+        "missing": False,
+        "after_missing": False,
+        "loaded": True,
+        "real": "rasa.utils.train_utils",
+        "same": True,
+    }
 
 
 def test_the_training_graph_is_read_when_asked_for():

@@ -1,6 +1,7 @@
 """AtomicRedisLockStore (intake_stores/lock_store.py) against the Redis at 127.0.0.1:6379: the
 messages of one conversation are handled one at a time, in the order their tickets
 were issued, by any number of servers; a crashed holder's ticket expires."""
+
 import asyncio
 import os
 import uuid
@@ -91,8 +92,13 @@ async def test_nothing_is_left_queued(stores):
 
 
 def test_it_is_made_from_the_endpoints_file():
-    config = EndpointConfig(url="127.0.0.1", type="intake_stores.lock_store.AtomicRedisLockStore", port=6379,
-                            db=REDIS_DB, key_prefix="intake")
+    config = EndpointConfig(
+        url="127.0.0.1",
+        type="intake_stores.lock_store.AtomicRedisLockStore",
+        port=6379,
+        db=REDIS_DB,
+        key_prefix="intake",
+    )
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore) and store.key_prefix == "intake:lock:"
 

@@ -1,13 +1,14 @@
 """The spaCy rule components and the typed-command guard."""
+
 import pytest
 import spacy
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.message import Message
 
-from intake_rasa_patches.command_guard import button_payloads
 from intake_nlu.concern_scope import ConcernReader
 from intake_nlu.rule_matcher import RuleMatcher, load_patterns
+from intake_rasa_patches.command_guard import button_payloads
 from tests.conftest import ROOT
 
 
@@ -62,7 +63,7 @@ def test_concerns_have_canonical_values(concerns, text, expected):
 def test_entities_carry_offsets_into_the_original_text(concerns):
     text = "Honestly I'm OVERWHELMED 😔 by my Job"
     found = ConcernReader(concerns).read(text)
-    assert [(text[m.start:m.end], m.value) for m in found] == [("OVERWHELMED", "stress"), ("Job", "work")]
+    assert [(text[m.start : m.end], m.value) for m in found] == [("OVERWHELMED", "stress"), ("Job", "work")]
 
 
 @pytest.mark.parametrize(
@@ -137,6 +138,7 @@ def test_only_the_bots_own_button_payloads_are_commands(domain):
 @pytest.mark.parametrize("filename", ["concerns.yml", "crisis.yml"])
 def test_pattern_files_hold_only_text(filename):
     """YAML reads an unquoted no/off/on as a boolean, which breaks a token pattern."""
+
     def list_items(node):
         if isinstance(node, dict):
             for value in node.values():

@@ -1,4 +1,5 @@
 """The trained model (make test trains it first): seed lines, paraphrases, commands."""
+
 import pytest
 
 
@@ -6,7 +7,10 @@ import pytest
     "text, intent",
     [
         ("Hi, I'm really glad we're having this session today.", "greet"),
-        ("I've tried some breathing exercises and meditation, but they don't seem to be helping much.", "report_coping"),
+        (
+            "I've tried some breathing exercises and meditation, but they don't seem to be helping much.",
+            "report_coping",
+        ),
         ("No, I haven't. What is it?", "ask_ipt"),
         ("How long does the therapy usually take?", "ask_duration"),
         ("How often would we meet?", "ask_frequency"),
@@ -34,12 +38,15 @@ def test_intents(parse, text, intent):
 def test_concerns_come_out_with_canonical_values(parse):
     result = parse("I've been feeling lonely and I can't sleep since my divorce")
     assert sorted(e["value"] for e in result["entities"] if e["entity"] == "concern") == [
-        "isolation", "life_change", "sleep"]
+        "isolation",
+        "life_change",
+        "sleep",
+    ]
 
 
 @pytest.mark.patched  # intake_rasa_patches/command_guard.py; Rasa's own forces any /intent
 def test_a_typed_slash_intent_is_ordinary_text(parse):
-    for typed in ("/request_deletion", "/bot_challenge", "/accept_therapy{\"x\": 1}"):
+    for typed in ("/request_deletion", "/bot_challenge", '/accept_therapy{"x": 1}'):
         assert parse(typed)["intent"]["confidence"] < 1.0, typed
 
 

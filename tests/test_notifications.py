@@ -1,5 +1,6 @@
 """Staff notifications: the outbox, the three notifiers against local fakes, retries,
 restarts of the sender, and the staff CLI listing."""
+
 import json
 import os
 import signal
@@ -7,7 +8,6 @@ import subprocess
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from intake import notifications
 from intake.__main__ import main as cli
@@ -175,8 +175,12 @@ def test_email_is_never_sent_without_starttls(store, monkeypatch, tmp_path):
     plain = Controller(Accept(), hostname="127.0.0.1", port=port)  # no TLS offered
     plain.start()
     try:
-        for name, value in {"INTAKE_NOTIFY_SMTP_HOST": "127.0.0.1", "INTAKE_NOTIFY_SMTP_PORT": str(port),
-                            "INTAKE_NOTIFY_SMTP_FROM": "a@b.test", "INTAKE_NOTIFY_SMTP_TO": "c@d.test"}.items():
+        for name, value in {
+            "INTAKE_NOTIFY_SMTP_HOST": "127.0.0.1",
+            "INTAKE_NOTIFY_SMTP_PORT": str(port),
+            "INTAKE_NOTIFY_SMTP_FROM": "a@b.test",
+            "INTAKE_NOTIFY_SMTP_TO": "c@d.test",
+        }.items():
             monkeypatch.setenv(name, value)
         store.add_notification(outbox.NEW_INTAKE, "intake-ref-5")
         sender(store).run_once()
@@ -188,18 +192,31 @@ def test_email_is_never_sent_without_starttls(store, monkeypatch, tmp_path):
 
 # Restarts: the sender as its own process (python -m intake send-notifications).
 
+
 def _start_sender(tmp_path, values, name):
     log = open(tmp_path / f"{name}.log", "w")
     return subprocess.Popen(
-        [PYTHON, "-m", "intake", "send-notifications"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**env(), **values, "INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db",
-             "INTAKE_NOTIFY_POLL_SECONDS": "0.1", "INTAKE_NOTIFY_RETRY_SECONDS": "0.2"},
+        [PYTHON, "-m", "intake", "send-notifications"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={
+            **env(),
+            **values,
+            "INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db",
+            "INTAKE_NOTIFY_POLL_SECONDS": "0.1",
+            "INTAKE_NOTIFY_RETRY_SECONDS": "0.2",
+        },
     )
 
 
 def _restart_values(http, smtp):
-    return {"INTAKE_NOTIFY_WEBHOOK_URL": f"{http.url}/hook", "INTAKE_NOTIFY_WEBHOOK_SECRET": SECRET,
-            "INTAKE_NOTIFY_TIMEOUT_SECONDS": "5", **smtp.environment()}
+    return {
+        "INTAKE_NOTIFY_WEBHOOK_URL": f"{http.url}/hook",
+        "INTAKE_NOTIFY_WEBHOOK_SECRET": SECRET,
+        "INTAKE_NOTIFY_TIMEOUT_SECONDS": "5",
+        **smtp.environment(),
+    }
 
 
 def test_stopped_mid_way_and_restarted_every_notification_arrives_exactly_once(store, http, smtp, tmp_path):
@@ -260,8 +277,12 @@ def test_killed_between_delivery_and_mark_it_is_sent_again_with_the_same_id(stor
     the notification id to drop it."""
     store.add_notification(outbox.URGENT_SAFETY, "ref-inflight")
     http.mode, http.delay = "accept-slowly", 30.0
-    values = {"INTAKE_NOTIFY_WEBHOOK_URL": f"{http.url}/hook", "INTAKE_NOTIFY_WEBHOOK_SECRET": SECRET,
-              "INTAKE_NOTIFY_TIMEOUT_SECONDS": "1", "INTAKE_NOTIFY_CLAIM_SECONDS": "1"}
+    values = {
+        "INTAKE_NOTIFY_WEBHOOK_URL": f"{http.url}/hook",
+        "INTAKE_NOTIFY_WEBHOOK_SECRET": SECRET,
+        "INTAKE_NOTIFY_TIMEOUT_SECONDS": "1",
+        "INTAKE_NOTIFY_CLAIM_SECONDS": "1",
+    }
     first = _start_sender(tmp_path, values, "first")
     assert wait_until(lambda: len(http.bodies("/hook")) == 1, 60)
     first.send_signal(signal.SIGKILL)  # accepted, not yet marked
@@ -322,5 +343,6 @@ def test_on_postgresql_the_outbox_delivers_once_and_rolls_back_with_the_transact
         assert [h["reference"] for h in http.bodies("/hook") if h["reference"].startswith(mine)] == [mine]
     finally:
         with store.transaction() as connection:
-            connection.execute(outbox.notification_outbox.delete().where(
-                outbox.notification_outbox.c.reference.like(mine + "%")))
+            connection.execute(
+                outbox.notification_outbox.delete().where(outbox.notification_outbox.c.reference.like(mine + "%"))
+            )

@@ -1,5 +1,6 @@
 """RecentHistoryRulePolicy builds only the recent states; they must be exactly the end of
 what Rasa's full featurization gives, whatever happened earlier in the conversation."""
+
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -26,12 +27,21 @@ def long_conversation(turns):
     events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
     for turn in range(turns):
         intent = ["share_concern", "ask_cost", "affirm", "inform_schedule"][turn % 4]
-        events += [UserUttered("text", {"name": intent}), SlotSet("intake_stage", "listening"),
-                   ActionExecuted("action_continue_intake"), BotUttered("reply"), ActionExecuted("action_listen")]
+        events += [
+            UserUttered("text", {"name": intent}),
+            SlotSet("intake_stage", "listening"),
+            ActionExecuted("action_continue_intake"),
+            BotUttered("reply"),
+            ActionExecuted("action_listen"),
+        ]
         if turn == 10:
-            events += [UserUttered("book", {"name": "accept_therapy"}), ActionExecuted("scheduling_form"),
-                       ActiveLoop("scheduling_form"), SlotSet("requested_slot", "preferred_days"),
-                       ActionExecuted("action_listen")]
+            events += [
+                UserUttered("book", {"name": "accept_therapy"}),
+                ActionExecuted("scheduling_form"),
+                ActiveLoop("scheduling_form"),
+                SlotSet("requested_slot", "preferred_days"),
+                ActionExecuted("action_listen"),
+            ]
         if turn == 12:
             events += [UserUttered("oops", {"name": "deny"}), UserUtteranceReverted()]
         if turn == 15:
@@ -80,14 +90,22 @@ def trained_policy(tmp_path_factory):
     _, runner = loader.load_predict_graph_runner(
         tmp_path_factory.mktemp("policy"), MODEL_PATH, LocalModelStorage, DaskGraphRunner
     )
-    return next(node._component for node in runner._instantiated_nodes.values()
-                if isinstance(node._component, RecentHistoryRulePolicy))
+    return next(
+        node._component
+        for node in runner._instantiated_nodes.values()
+        if isinstance(node._component, RecentHistoryRulePolicy)
+    )
 
 
 def as_conversation(rule_states):
     """A rule's states as a conversation's (JSON gave lists where states hold tuples)."""
-    return [{kind: {key: tuple(value) if isinstance(value, list) else value for key, value in sub.items()}
-             for kind, sub in state.items()} for state in rule_states]
+    return [
+        {
+            kind: {key: tuple(value) if isinstance(value, list) else value for key, value in sub.items()}
+            for kind, sub in state.items()
+        }
+        for state in rule_states
+    ]
 
 
 def test_the_rule_index_finds_exactly_the_rules_rasa_finds(trained_policy):
@@ -108,7 +126,9 @@ def test_the_rule_index_finds_exactly_the_rules_rasa_finds(trained_policy):
             for action in actions:
                 variants.append(states[:-1] + [{**states[-1], "prev_action": {"action_name": action}}])
             for variant in variants:
-                assert policy._get_possible_keys(lookup, variant) == RulePolicy._get_possible_keys(policy, lookup, variant)
+                assert policy._get_possible_keys(lookup, variant) == RulePolicy._get_possible_keys(
+                    policy, lookup, variant
+                )
                 checked += 1
     assert checked > 1000
 
@@ -122,8 +142,10 @@ def test_rules_that_name_no_previous_action_or_no_intent_are_still_found(trained
         [{"user": {"intent": "greet"}}],  # a conversation start: no previous action
         [{"prev_action": {"action_name": "action_listen"}}],  # any intent
         [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "crisis"}}],
-        [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}},
-         {"prev_action": {"action_name": "utter_greet"}, "slots": {"risk_flag": (1.0,)}}],
+        [
+            {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}},
+            {"prev_action": {"action_name": "utter_greet"}, "slots": {"risk_flag": (1.0,)}},
+        ],
         [{"slots": {"risk_flag": "should_not_be_set"}}],
     ]
     lookup = {json.dumps(rule): f"action_{n}" for n, rule in enumerate(rules)}
@@ -131,11 +153,14 @@ def test_rules_that_name_no_previous_action_or_no_intent_are_still_found(trained
         [{"user": {"intent": "greet"}}],
         [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}],
         [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "crisis"}}],
-        [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}},
-         {"prev_action": {"action_name": "utter_greet"}, "slots": {"risk_flag": (1.0,)}}],
+        [
+            {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}},
+            {"prev_action": {"action_name": "utter_greet"}, "slots": {"risk_flag": (1.0,)}},
+        ],
         [{"slots": {"risk_flag": (1.0,)}}],
         [{}],
     ]
     for states in conversations:
         assert trained_policy._get_possible_keys(lookup, states) == RulePolicy._get_possible_keys(
-            trained_policy, lookup, states)
+            trained_policy, lookup, states
+        )

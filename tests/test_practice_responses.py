@@ -1,4 +1,5 @@
 """Responses rendered by the Rasa-side generator: the crisis line comes from the profile."""
+
 import re
 
 import pytest
@@ -9,12 +10,19 @@ from intake_dialogue.response_generator import PracticeResponseGenerator
 from tests.conftest import ROOT
 
 # Values the custom actions pass with their responses.
-ACTION_VARIABLES = {"reflection": "stress", "coping": "meditation", "rationale": "stress",
-                    "focus_explanation": "IPT helps.", "summary": "Monday, mornings, by phone",
-                    # actions/contact.py and actions/handoff.py
-                    "schedule": "Monday, mornings, by phone", "contact": "They'll text you.",
-                    "how": "text you at +1 212-555-0188", "next_opening": "Monday at 9am",
-                    "corrected": "pressure at work"}
+ACTION_VARIABLES = {
+    "reflection": "stress",
+    "coping": "meditation",
+    "rationale": "stress",
+    "focus_explanation": "IPT helps.",
+    "summary": "Monday, mornings, by phone",
+    # actions/contact.py and actions/handoff.py
+    "schedule": "Monday, mornings, by phone",
+    "contact": "They'll text you.",
+    "how": "text you at +1 212-555-0188",
+    "next_opening": "Monday at 9am",
+    "corrected": "pressure at work",
+}
 
 
 @pytest.fixture(scope="module")

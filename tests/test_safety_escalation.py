@@ -1,6 +1,7 @@
 """Escalation to a person, Rasa-side: the tracker store writes an urgent safety record and
 its notification when a conversation's tier rises, with or without consent, without
 message text; the crisis response says the on-call team was told only when it was."""
+
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
@@ -32,16 +33,22 @@ def intake_store(tmp_path, monkeypatch):
 def slots(domain):
     """The domain's slots, with the risk tier slots of the contract until the domain has them."""
     names = {slot.name for slot in domain.slots}
-    extra = [CategoricalSlot("risk_level", mappings=[], values=["check", "crisis", "imminent"]),
-             ListSlot("risk_categories", mappings=[])]
+    extra = [
+        CategoricalSlot("risk_level", mappings=[], values=["check", "crisis", "imminent"]),
+        ListSlot("risk_categories", mappings=[]),
+    ]
     return list(domain.slots) + [slot for slot in extra if slot.name not in names]
 
 
 def a_tracker(domain, sender="conv-risk"):
     tracker = DialogueStateTracker(sender, slots(domain))
-    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-                  UserUttered("hello", {"name": "greet", "confidence": 1.0}, input_channel="rest"),
-                  SlotSet("consent_given", False)]:
+    for event in [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("hello", {"name": "greet", "confidence": 1.0}, input_channel="rest"),
+        SlotSet("consent_given", False),
+    ]:
         tracker.update(event)
     return tracker
 
@@ -74,7 +81,11 @@ async def test_a_crisis_without_consent_writes_one_minimal_record_and_one_notifi
 
     [record] = intake_store.safety_records()
     assert (record.conversation_id, record.channel, record.tier, record.trigger) == (
-        "conv-risk", "rest", "crisis", "risk_flag")
+        "conv-risk",
+        "rest",
+        "crisis",
+        "risk_flag",
+    )
     [notification] = intake_store.notifications("all")
     assert (notification["category"], notification["reference"]) == (outbox.URGENT_SAFETY, record.id)
     raw = (tmp_path / "intake.db").read_bytes()
@@ -147,7 +158,8 @@ def test_the_crisis_response_says_the_on_call_team_knows_only_when_a_notifier_is
 
 
 async def test_a_safety_record_outlives_a_declined_consent_but_not_the_retention_period(
-        domain, intake_store, tmp_path, monkeypatch, capsys):
+    domain, intake_store, tmp_path, monkeypatch, capsys
+):
     from intake.__main__ import main as cli
 
     monkeypatch.setenv("INTAKE_TRACKER_URL", f"sqlite:///{tmp_path}/tracker.db")

@@ -1,6 +1,7 @@
 """Issue 15 M5: while the action server is down the person is told "what you wrote is
 saved"; the concerns and coping strategies of those turns (in the tracker, with their
 parse) reach the slots, the next step and the stored record once it is back."""
+
 from rasa_sdk.events import SlotSet
 
 from actions.intake_flow import intake_state
@@ -10,8 +11,11 @@ from tests.conftest import entity, make_tracker
 
 
 def user_event(text, entities):
-    return {"event": "user", "text": text,
-            "parse_data": {"intent": {"name": "share_concern"}, "entities": entities, "text": text}}
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": "share_concern"}, "entities": entities, "text": text},
+    }
 
 
 def tracker_after_an_outage(latest_entities=()):
@@ -21,8 +25,12 @@ def tracker_after_an_outage(latest_entities=()):
         user_event("running helps a bit", [entity("coping_strategy", "exercise")]),
         user_event("and work is a lot", list(latest_entities)),
     ]
-    return make_tracker(slots={"concerns": [], "coping_strategies": []}, entities=list(latest_entities),
-                        text="and work is a lot", events=events)
+    return make_tracker(
+        slots={"concerns": [], "coping_strategies": []},
+        entities=list(latest_entities),
+        text="and work is a lot",
+        events=events,
+    )
 
 
 async def test_the_next_validation_collects_what_was_said_during_the_outage(dispatcher, domain):

@@ -129,19 +129,35 @@ def test_days_as_people_say_them(text, expected):
     assert normalize_days(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "it's sunny today", "I need the money", "mornings are impossible", "I'll have to check my shifts",
-    "tomorrow?", "any time after 4", "tursday",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's sunny today",
+        "I need the money",
+        "mornings are impossible",
+        "I'll have to check my shifts",
+        "tomorrow?",
+        "any time after 4",
+        "tursday",
+    ],
+)
 def test_words_that_only_look_like_days_give_none(text):
     assert normalize_days(text) is None
 
 
 TIME_ANSWERS = [
-    ("after 2", "afternoon"), ("about 4:15", "afternoon"), ("5pm onwards", "evening"),
-    ("around 19:30", "evening"), ("0930", "morning"), ("8 am", "morning"), ("after half 6", "evening"),
-    ("once the shop shuts, after work", "evening"), ("at lunch", "afternoon"), ("before 11 please", "morning"),
-    ("arvo", "afternoon"), ("late nights", "evening"),
+    ("after 2", "afternoon"),
+    ("about 4:15", "afternoon"),
+    ("5pm onwards", "evening"),
+    ("around 19:30", "evening"),
+    ("0930", "morning"),
+    ("8 am", "morning"),
+    ("after half 6", "evening"),
+    ("once the shop shuts, after work", "evening"),
+    ("at lunch", "afternoon"),
+    ("before 11 please", "morning"),
+    ("arvo", "afternoon"),
+    ("late nights", "evening"),
     ("afternoons ideally, mornings if that's all there is", "afternoon"),
     ("evenings no, mornings are better", "morning"),
     ("afternoons and evenings are no good, so mornings", "morning"),
@@ -158,9 +174,16 @@ def test_times_as_people_say_them(text, expected):
     assert normalize_time(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "evenings are impossible", "not after lunch", "I have 3 kids", "any time", "mondays",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "evenings are impossible",
+        "not after lunch",
+        "I have 3 kids",
+        "any time",
+        "mondays",
+    ],
+)
 def test_ruling_out_or_nothing_leaves_the_time_unset(text):
     assert normalize_time(text) is None
 

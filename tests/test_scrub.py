@@ -1,5 +1,6 @@
 """Issue 15 M3: an erasure leaves no copy of what was deleted in the database files
 (SQLite: the file and its -wal), and on PostgreSQL vacuums the tables it touched."""
+
 import sqlite3
 import uuid
 
@@ -16,11 +17,14 @@ def test_staff_deletion_leaves_no_bytes_in_the_tracker_file_or_its_log(tmp_path)
     database = tmp_path / "tracker.db"
     writer = sqlite3.connect(database)
     writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL,"
-                   " data TEXT)")
+    writer.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, data TEXT)"
+    )
     for n in range(50):
-        writer.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', 1.0, ?)",
-                       ("c1" if n % 2 else "c2", SECRET * 3))
+        writer.execute(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', 1.0, ?)",
+            ("c1" if n % 2 else "c2", SECRET * 3),
+        )
     writer.commit()
     writer.close()  # the last connection: SQLite copies the log into the file
     assert SECRET.encode() in database.read_bytes()
@@ -59,11 +63,13 @@ def test_a_postgresql_erasure_vacuums_the_table_it_touched():
         assert store.delete_conversation("c1") == 1
         engine = sa.create_engine(url)
         with engine.connect() as connection:
-            vacuumed = connection.execute(sa.text(
-                "SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'intake_records'")).scalar()
+            vacuumed = connection.execute(
+                sa.text("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'intake_records'")
+            ).scalar()
             # The deleted row's bytes are gone from the table file, not only dead.
-            dead = connection.execute(sa.text(
-                "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'intake_records'")).scalar()
+            dead = connection.execute(
+                sa.text("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'intake_records'")
+            ).scalar()
         engine.dispose()
         store._engine.dispose()
         assert vacuumed is not None and dead == 0

@@ -1,4 +1,5 @@
 """The cached SQL tracker store returns what the database holds, whoever wrote it."""
+
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
@@ -19,8 +20,12 @@ def store(domain, path):
 
 def a_tracker(domain, sender="conv"):
     tracker = DialogueStateTracker(sender, domain.slots)
-    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-                  UserUttered("hello", {"name": "greet", "confidence": 1.0})]:
+    for event in [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("hello", {"name": "greet", "confidence": 1.0}),
+    ]:
         tracker.update(event)
     return tracker
 
@@ -53,7 +58,10 @@ async def test_a_write_by_another_process_is_seen(domain, tmp_path):
     tracker.update(UserUttered("back here", {"name": "greet", "confidence": 1.0}))
     await mine.save(tracker)
     assert texts(await store(domain, tmp_path / "t.db").retrieve("conv")) == [
-        "hello", "from the other server", "back here"]
+        "hello",
+        "from the other server",
+        "back here",
+    ]
 
 
 async def test_changes_that_were_not_saved_are_not_returned(domain, tmp_path):

@@ -1,5 +1,6 @@
 """Turns are handled in arrival order, at most INTAKE_CONCURRENT_TURNS at once per
 process (intake_rasa_patches/turn_scheduling.py)."""
+
 import asyncio
 
 import pytest

@@ -1,5 +1,6 @@
 """With several Sanic workers, keep-alive clients end up spread evenly over them
 (intake_channels/worker_balance.py)."""
+
 import asyncio
 import collections
 import multiprocessing
@@ -38,8 +39,11 @@ def _wait_for_both_workers(port: int) -> None:
 def test_clients_that_all_connected_to_one_worker_are_spread_over_both(tmp_path):
     port = free_port()
     # Many rounds per conversation within seconds: no per-conversation rate limit here.
-    with process([PYTHON, str(ROOT / "tests" / "balance_server.py"), str(port)], tmp_path / "server.log",
-                 extra_env={"INTAKE_RATE_LIMIT": "100000/1"}):
+    with process(
+        [PYTHON, str(ROOT / "tests" / "balance_server.py"), str(port)],
+        tmp_path / "server.log",
+        extra_env={"INTAKE_RATE_LIMIT": "100000/1"},
+    ):
         wait_for(f"http://127.0.0.1:{port}/webhooks/rest/")
         _wait_for_both_workers(port)
 

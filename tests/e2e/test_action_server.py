@@ -1,6 +1,7 @@
 """The action server's hardening, and what the person sees when it is down or slow:
 a short apology within 5 seconds, the turn stored, and the intake carrying on once the
 server is back. Real Rasa and action servers on loopback ports."""
+
 import json
 import socket
 import subprocess
@@ -13,13 +14,26 @@ import pytest
 
 from tests.conftest import MODEL_PATH
 from tests.servers import (
-    ACTION_SERVER, ACTIONS_AUTH, RASA, free_port, get_json, process, rest_id, send, wait_for, write_endpoints,
+    ACTION_SERVER,
+    ACTIONS_AUTH,
+    RASA,
+    free_port,
+    get_json,
+    process,
+    rest_id,
+    send,
+    wait_for,
+    write_endpoints,
 )
 
 
 def post(port, path, body: bytes, headers=ACTIONS_AUTH, method=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method,
-                                     headers={"Content-Type": "application/json", **headers})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=body,
+        method=method,
+        headers={"Content-Type": "application/json", **headers},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as reply:
             return reply.status, reply.read().decode()
@@ -31,8 +45,11 @@ def post(port, path, body: bytes, headers=ACTIONS_AUTH, method=None):
 def action_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("actions")
     port = free_port()
-    with process(ACTION_SERVER + ["--port", str(port)], work / "actions.log",
-                 extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}) as proc:
+    with process(
+        ACTION_SERVER + ["--port", str(port)],
+        work / "actions.log",
+        extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+    ) as proc:
         wait_for(f"http://127.0.0.1:{port}/health")
         yield {"port": port, "pid": proc.pid, "log": work / "actions.log"}
 
@@ -43,13 +60,25 @@ def test_the_action_server_listens_on_loopback_only(action_server):
     assert mine and all(line.split()[3] == f"127.0.0.1:{action_server['port']}" for line in mine), mine
 
 
-@pytest.mark.parametrize("body", [
-    b"not json {",
-    json.dumps({"next_action": "action_continue_intake", "tracker": None, "domain": {}}).encode(),
-    json.dumps({"next_action": "action_submit_intake", "domain": {},
-                "tracker": {"sender_id": "Qwertz-secret", "events": "Qwertz-secret", "slots": 7,
-                            "latest_message": "I feel hopeless Qwertz"}}).encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json {",
+        json.dumps({"next_action": "action_continue_intake", "tracker": None, "domain": {}}).encode(),
+        json.dumps(
+            {
+                "next_action": "action_submit_intake",
+                "domain": {},
+                "tracker": {
+                    "sender_id": "Qwertz-secret",
+                    "events": "Qwertz-secret",
+                    "slots": 7,
+                    "latest_message": "I feel hopeless Qwertz",
+                },
+            }
+        ).encode(),
+    ],
+)
 def test_errors_never_echo_the_tracker(action_server, body):
     status, text = post(action_server["port"], "/webhook", body)
     assert status in (400, 500), text
@@ -57,8 +86,11 @@ def test_errors_never_echo_the_tracker(action_server, body):
     assert "Qwertz" not in action_server["log"].read_text()
 
 
-ACTION_CALL = {"next_action": "action_delete_my_data", "domain": {},
-               "tracker": {"sender_id": "someone-else", "events": [], "slots": {}, "latest_message": {}}}
+ACTION_CALL = {
+    "next_action": "action_delete_my_data",
+    "domain": {},
+    "tracker": {"sender_id": "someone-else", "events": [], "slots": {}, "latest_message": {}},
+}
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])
@@ -74,14 +106,17 @@ def test_a_forged_call_without_the_shared_secret_is_refused(action_server, heade
     assert get_json(action_server["port"], "/health") == {"status": "ok"}  # probes need none
 
 
-@pytest.mark.parametrize("body, reason", [
-    (b"[1, 2]", "JSON object"),
-    (json.dumps({"next_action": "action_continue_intake"}).encode(), "'tracker' is required"),
-    (json.dumps({"tracker": {"sender_id": "x"}}).encode(), "'next_action' is required"),
-    (json.dumps({**ACTION_CALL, "tracker": {"events": []}}).encode(), "sender_id"),
-    (json.dumps({**ACTION_CALL, "tracker": {"sender_id": "x", "events": {"a": 1}}}).encode(), "events"),
-    (b"\xff\xfe garbage", "not JSON"),
-])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"[1, 2]", "JSON object"),
+        (json.dumps({"next_action": "action_continue_intake"}).encode(), "'tracker' is required"),
+        (json.dumps({"tracker": {"sender_id": "x"}}).encode(), "'next_action' is required"),
+        (json.dumps({**ACTION_CALL, "tracker": {"events": []}}).encode(), "sender_id"),
+        (json.dumps({**ACTION_CALL, "tracker": {"sender_id": "x", "events": {"a": 1}}}).encode(), "events"),
+        (b"\xff\xfe garbage", "not JSON"),
+    ],
+)
 def test_malformed_action_calls_get_400_with_the_reason(action_server, body, reason):
     """L8: a JSON list, a missing tracker or garbage is the caller's mistake, not a 500."""
     status, text = post(action_server["port"], "/webhook", body)
@@ -94,8 +129,10 @@ def test_the_action_server_reports_its_database(action_server):
 
 def test_no_cors_headers_for_other_origins(action_server):
     request = urllib.request.Request(
-        f"http://127.0.0.1:{action_server['port']}/webhook", method="OPTIONS",
-        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+        f"http://127.0.0.1:{action_server['port']}/webhook",
+        method="OPTIONS",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     with urllib.request.urlopen(request, timeout=10) as reply:
         assert reply.headers.get("Access-Control-Allow-Origin") is None
 
@@ -130,9 +167,24 @@ def test_a_hung_then_restarted_action_server(tmp_path):
     hole = BlackHole(actions_port)
     with ExitStack() as stack:
         stack.callback(hole.close)
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], tmp_path / "rasa.log"))
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                tmp_path / "rasa.log",
+            )
+        )
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
 
         start = time.monotonic()
@@ -147,24 +199,28 @@ def test_a_hung_then_restarted_action_server(tmp_path):
         assert "concerned for your safety" in reply and elapsed < 2.0, f"{elapsed:.1f}s: {reply}"
 
         hole.close()
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], tmp_path / "actions.log",
-                                    extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db"}))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                tmp_path / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db"},
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         time.sleep(5.5)  # the guard's cooldown (INTAKE_ACTION_COOLDOWN)
         reply = texts(send(rasa_port, "outage", "hi"))
         assert "Is that okay with you?" in reply  # the intake goes on: the consent question
 
         state = tracker(rasa_port, "outage")
-        assert [e["text"] for e in state["events"] if e["event"] == "user"] == [
-            "hi", "I want to end my life", "hi"]
+        assert [e["text"] for e in state["events"] if e["event"] == "user"] == ["hi", "I want to end my life", "hi"]
         assert state["slots"]["risk_flag"] is True
 
 
 def test_what_was_said_while_the_action_server_was_down_reaches_the_record(tmp_path):
     """M5: "what you wrote is saved" is true: the concerns of the turns answered with the
     apology are in the intake record once the action server is back."""
-    from tests.servers import conversation
     from intake_stores.intake_records import IntakeStore
+    from tests.servers import conversation
 
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make test`, which trains it first")
@@ -172,16 +228,36 @@ def test_what_was_said_while_the_action_server_was_down_reaches_the_record(tmp_p
     endpoints = write_endpoints(tmp_path / "endpoints.yml", actions_port, tmp_path / "tracker.db")
     intake_url = f"sqlite:///{tmp_path}/intake.db"
     with ExitStack() as stack:
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], tmp_path / "rasa.log"))
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                tmp_path / "rasa.log",
+            )
+        )
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
         outage_line = "My father died last month and I keep crying"
         reply = texts(send(rasa_port, "m5", outage_line))  # no action server on that port
         assert "What you wrote is saved" in reply, reply
 
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], tmp_path / "actions.log",
-                                    extra_env={"INTAKE_DATABASE_URL": intake_url}))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                tmp_path / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": intake_url},
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         time.sleep(5.5)  # the guard's cooldown (INTAKE_ACTION_COOLDOWN)
         for line in conversation():
@@ -189,8 +265,9 @@ def test_what_was_said_while_the_action_server_was_down_reaches_the_record(tmp_p
         events = tracker(rasa_port, "m5")["events"]
         said = [e for e in events if e["event"] == "user"]
         outage_concerns = {e["value"] for e in said[0]["parse_data"]["entities"] if e["entity"] == "concern"}
-        later_concerns = {e["value"] for event in said[1:] for e in event["parse_data"]["entities"]
-                          if e["entity"] == "concern"}
+        later_concerns = {
+            e["value"] for event in said[1:] for e in event["parse_data"]["entities"] if e["entity"] == "concern"
+        }
         assert said[0]["text"] == outage_line and outage_concerns - later_concerns  # the test can fail
     record = IntakeStore(intake_url).get("m5")
     assert record is not None, "the intake was not stored"

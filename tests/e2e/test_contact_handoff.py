@@ -1,5 +1,6 @@
 """Contact details and the recorded hand-off over REST: real Rasa and action servers on
 loopback ports, a throwaway intake database encrypted with a test key."""
+
 import json
 import os
 import subprocess
@@ -13,8 +14,19 @@ from intake_stores.handoff_requests import HandoffStore
 from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH, ROOT
 from tests.servers import (
-    ACTION_SERVER, CONSENT_LINE, PYTHON, RASA, SCHEDULING_LINES, SEED_PATIENT_LINES, env, free_port, get_json,
-    process, send, wait_for, write_endpoints,
+    ACTION_SERVER,
+    CONSENT_LINE,
+    PYTHON,
+    RASA,
+    SCHEDULING_LINES,
+    SEED_PATIENT_LINES,
+    env,
+    free_port,
+    get_json,
+    process,
+    send,
+    wait_for,
+    write_endpoints,
 )
 
 PHONE_TYPED, PHONE_CORRECTED = "(212) 555-0188", "212 555 0199"
@@ -33,27 +45,55 @@ def servers(tmp_path_factory):
     work = tmp_path_factory.mktemp("contact")
     practice = yaml.safe_load((ROOT / "practice.yml").read_text())
     # Open around the clock, so that "within office hours" does not depend on when this runs.
-    practice["office_hours"].update(days=["monday", "tuesday", "wednesday", "thursday", "friday",
-                                          "saturday", "sunday"], opens="00:00", closes="23:59")
+    practice["office_hours"].update(
+        days=["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+        opens="00:00",
+        closes="23:59",
+    )
     (work / "practice.yml").write_text(yaml.safe_dump(practice))
     key = Fernet.generate_key().decode()
     intake_url = f"sqlite:///{work}/intake.db"
-    variables = {"INTAKE_DATABASE_URL": intake_url, "INTAKE_ENCRYPTION_KEY": key,
-                 "INTAKE_PRACTICE_CONFIG": str(work / "practice.yml")}
+    variables = {
+        "INTAKE_DATABASE_URL": intake_url,
+        "INTAKE_ENCRYPTION_KEY": key,
+        "INTAKE_PRACTICE_CONFIG": str(work / "practice.yml"),
+    }
     actions_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-                                    extra_env=variables))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], work / "rasa.log", extra_env=variables))
+        stack.enter_context(
+            process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=variables)
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                work / "rasa.log",
+                extra_env=variables,
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
         os.environ.update(INTAKE_ENCRYPTION_KEY=key)  # this process reads the records too
         try:
-            yield {"port": rasa_port, "work": work, "store": IntakeStore(intake_url), "env": variables,
-                   "handoffs": HandoffStore(intake_url)}
+            yield {
+                "port": rasa_port,
+                "work": work,
+                "store": IntakeStore(intake_url),
+                "env": variables,
+                "handoffs": HandoffStore(intake_url),
+            }
         finally:
             os.environ.pop("INTAKE_ENCRYPTION_KEY", None)
 
@@ -63,8 +103,14 @@ def slots(servers, sender):
 
 
 def staff_cli(servers, *args):
-    return subprocess.run([PYTHON, "-m", "intake", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**env(), **servers["env"]}, timeout=120)
+    return subprocess.run(
+        [PYTHON, "-m", "intake", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**env(), **servers["env"]},
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +122,16 @@ def full_intake(servers):
     for line in lines[:1] + [CONSENT_LINE] + lines[1:-1] + SCHEDULING_LINES:
         send(port, sender, line)
     replies = {}
-    for line in ["yes please", "Sam Rivera", "text message", PHONE_TYPED, "no, better not",
-                 "weekday evenings", "yes", "I'll pay myself"]:
+    for line in [
+        "yes please",
+        "Sam Rivera",
+        "text message",
+        PHONE_TYPED,
+        "no, better not",
+        "weekday evenings",
+        "yes",
+        "I'll pay myself",
+    ]:
         replies[line] = texts(send(port, sender, line))
     replies["correction"] = texts(send(port, sender, f"actually my number is {PHONE_CORRECTED}"))
     replies["confirm"] = texts(send(port, sender, "yes"))
@@ -95,7 +149,10 @@ def test_a_full_intake_asks_reads_back_and_stores_the_contact_details(servers, f
     assert "passed your intake" in replies["confirm"]
     state = slots(servers, sender)
     assert (state["contact_name"], state["contact_method"], state["contact_phone"]) == (
-        "Sam Rivera", "text", PHONE_E164)
+        "Sam Rivera",
+        "text",
+        PHONE_E164,
+    )
     record = servers["store"].get(sender)
     assert (record.contact_name, record.contact_method, record.contact_phone) == ("Sam Rivera", "text", PHONE_E164)
     assert record.contact_voicemail_ok is False and record.contact_age == "adult"
@@ -144,8 +201,16 @@ def test_the_database_file_holds_no_contact_detail_in_clear(servers, full_intake
     assert servers["handoffs"].for_conversation(sender)[0].contact_email == EMAIL  # stored, readable with the key
     assert servers["store"].get(full_intake[0]).contact_phone == PHONE_E164
     raw = (servers["work"] / "intake.db").read_bytes()
-    for clear in (PHONE_E164, "2125550199", "555-0199", "555 0199", EMAIL, "example.org", "Sam Rivera",
-                  "weekday evenings"):
+    for clear in (
+        PHONE_E164,
+        "2125550199",
+        "555-0199",
+        "555 0199",
+        EMAIL,
+        "example.org",
+        "Sam Rivera",
+        "weekday evenings",
+    ):
         assert clear.encode() not in raw, clear
 
 
@@ -158,9 +223,14 @@ def test_the_staff_cli_shows_and_exports_them_decrypted(servers, full_intake):
     exported = json.loads(staff_cli(servers, "export", "--format", "json").stdout)
     [mine] = [r for r in exported if r["conversation_id"] == sender]
     assert mine["contact_phone"] == PHONE_E164 and mine["handoff_requests"][0]["contact_phone"] == PHONE_E164
-    wrong_key = subprocess.run([PYTHON, "-m", "intake", "show", sender], cwd=ROOT, capture_output=True, text=True,
-                               env={**env(), **servers["env"], "INTAKE_ENCRYPTION_KEY": Fernet.generate_key().decode()},
-                               timeout=120)
+    wrong_key = subprocess.run(
+        [PYTHON, "-m", "intake", "show", sender],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**env(), **servers["env"], "INTAKE_ENCRYPTION_KEY": Fernet.generate_key().decode()},
+        timeout=120,
+    )
     assert wrong_key.returncode == 1 and "could not be decrypted" in wrong_key.stderr
     assert "555" not in wrong_key.stderr
 
@@ -190,6 +260,12 @@ def test_no_contact_detail_reaches_the_server_logs(servers, full_intake):
 
 def test_the_production_profile_does_not_start_without_a_key(tmp_path):
     variables = {k: v for k, v in env().items() if k != "INTAKE_ENCRYPTION_KEY"}
-    result = subprocess.run(ACTION_SERVER + ["--port", str(free_port())], cwd=ROOT, capture_output=True, text=True,
-                            env={**variables, "INTAKE_PROFILE": "prod"}, timeout=120)
+    result = subprocess.run(
+        ACTION_SERVER + ["--port", str(free_port())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**variables, "INTAKE_PROFILE": "prod"},
+        timeout=120,
+    )
     assert result.returncode != 0 and "INTAKE_ENCRYPTION_KEY is not set" in result.stderr

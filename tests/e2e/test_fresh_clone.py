@@ -5,6 +5,7 @@ var/ (0700) and their files (0600), every turn lands in one conversation (no fal
 to memory), Rasa finds the action server on the port it was given
 (INTAKE_ACTIONS_PORT, no URL set), and "delete my data" leaves no copy of what was
 said in the database files' bytes."""
+
 import shutil
 import subprocess
 import time
@@ -35,13 +36,23 @@ def clone(tmp_path_factory):
     (clone / "models").symlink_to(ROOT / "models")  # the trained model and spaCy pipeline
     actions_port, rasa_port = free_port(), free_port()
     # Nothing names the action server's URL or the databases: the defaults must agree.
-    defaults = {"INTAKE_ACTIONS_PORT": str(actions_port), "INTAKE_ACTIONS_URL": "", "INTAKE_DATABASE_URL": "",
-                "INTAKE_TRACKER_URL": "", "INTAKE_SPOOL_DIR": ""}
+    defaults = {
+        "INTAKE_ACTIONS_PORT": str(actions_port),
+        "INTAKE_ACTIONS_URL": "",
+        "INTAKE_DATABASE_URL": "",
+        "INTAKE_TRACKER_URL": "",
+        "INTAKE_SPOOL_DIR": "",
+    }
     with ExitStack() as stack:
         stack.enter_context(process(ACTION_SERVER, work / "actions.log", cwd=clone, extra_env=defaults))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1"],
-            work / "rasa.log", cwd=clone, extra_env=defaults))
+        stack.enter_context(
+            process(
+                [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1"],
+                work / "rasa.log",
+                cwd=clone,
+                extra_env=defaults,
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
         yield {"dir": clone, "port": rasa_port, "work": work}
@@ -86,20 +97,34 @@ def test_delete_my_data_leaves_no_copy_in_the_database_files(clone):
 def test_a_store_that_cannot_create_its_file_stops_the_server(tmp_path):
     (tmp_path / "endpoints.yml").write_text(
         "tracker_store:\n  type: intake_stores.tracker_store.CachedSQLTrackerStore\n"
-        "  dialect: sqlite\n  db: /proc/no-such-place/tracker.db\n")
+        "  dialect: sqlite\n  db: /proc/no-such-place/tracker.db\n"
+    )
     (tmp_path / "models").symlink_to(ROOT / "models")
     result = subprocess.run(
         [RASA, "run", "-m", str(MODEL_PATH), "-p", str(free_port()), "-i", "127.0.0.1", "--endpoints", "endpoints.yml"],
-        cwd=tmp_path, env={**env(), "INTAKE_ACTIONS_URL": "http://127.0.0.1:9/webhook"},
-        capture_output=True, text=True, timeout=240)
+        cwd=tmp_path,
+        env={**env(), "INTAKE_ACTIONS_URL": "http://127.0.0.1:9/webhook"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode != 0
-    assert "The tracker store cannot create its database file /proc/no-such-place/tracker.db" in result.stdout + result.stderr
+    assert (
+        "The tracker store cannot create its database file /proc/no-such-place/tracker.db"
+        in result.stdout + result.stderr
+    )
 
 
 def test_the_http_api_is_never_served_without_a_token_off_loopback(tmp_path):
     environment = {k: v for k, v in env().items() if k != "RASA_AUTH_TOKEN"}
-    result = subprocess.run([RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(free_port())],
-                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(free_port())],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "refusing to serve the HTTP API without a token" in result.stderr
     # The image's command (Dockerfile CMD) is the same intake-rasa run without -i.
     assert 'CMD ["intake-rasa", "run", "--enable-api"' in (ROOT / "Dockerfile").read_text()
@@ -107,9 +132,14 @@ def test_the_http_api_is_never_served_without_a_token_off_loopback(tmp_path):
 
 def test_every_entry_point_makes_private_files(tmp_path):
     """python -m intake (staff CLI) creates the intake database 0600 in a 0700 var/."""
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "intake", "list"], cwd=tmp_path,
-                            env={**env(), "INTAKE_DATABASE_URL": "", "PYTHONPATH": str(ROOT)},
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "intake", "list"],
+        cwd=tmp_path,
+        env={**env(), "INTAKE_DATABASE_URL": "", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert mode(tmp_path / "var") == "0o700" and mode(tmp_path / "var" / "intake.db") == "0o600"
 
@@ -126,10 +156,23 @@ def test_serve_with_the_page_port_taken_leaves_nothing_running(tmp_path):
     busy.listen(1)
     try:
         result = subprocess.run(
-            [PYTHON, "-m", "intake.serve", "--port", str(free_port()), "--actions-port", str(actions_port),
-             "--web-port", str(busy.getsockname()[1])],
-            cwd=ROOT, env={**env(), "INTAKE_AUTH_TOKEN_FILE": str(tmp_path / "token")},
-            capture_output=True, text=True, timeout=120)
+            [
+                PYTHON,
+                "-m",
+                "intake.serve",
+                "--port",
+                str(free_port()),
+                "--actions-port",
+                str(actions_port),
+                "--web-port",
+                str(busy.getsockname()[1]),
+            ],
+            cwd=ROOT,
+            env={**env(), "INTAKE_AUTH_TOKEN_FILE": str(tmp_path / "token")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         busy.close()
     assert result.returncode != 0 and "The chat page cannot listen on" in result.stderr, result.stderr

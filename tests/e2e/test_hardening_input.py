@@ -1,6 +1,7 @@
 """Issue 15, input and ownership: each attack of the report against real servers on
 loopback (Rasa with the HTTP API token, the action server, throwaway SQLite stores),
 and the fixed behaviour asserted."""
+
 import asyncio
 import json
 import subprocess
@@ -14,8 +15,19 @@ from contextlib import ExitStack
 import pytest
 
 from tests.conftest import MODEL_PATH, ROOT
-from tests.servers import (ACTION_SERVER, RASA, free_port, get_json, post_raw, process, rest_id, send, signed,
-                           wait_for, write_endpoints)
+from tests.servers import (
+    ACTION_SERVER,
+    RASA,
+    free_port,
+    get_json,
+    post_raw,
+    process,
+    rest_id,
+    send,
+    signed,
+    wait_for,
+    write_endpoints,
+)
 
 TOKEN = "hardening-test-token"
 PAGE = "http://127.0.0.1:8080"
@@ -31,14 +43,38 @@ def server(tmp_path_factory):
     actions_port, port = free_port(), free_port()
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
-        actions = stack.enter_context(process(
-            ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-            extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))
-        rasa = stack.enter_context(process(
-            [RASA, "run", "--enable-api", "--auth-token", TOKEN, "-m", str(MODEL_PATH), "-p", str(port),
-             "-i", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-             "--cors", PAGE],
-            work / "rasa.log", extra_env={"INTAKE_RATE_LIMIT": f"{RATE[0]}/{RATE[1]}"}))
+        actions = stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+            )
+        )
+        rasa = stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    TOKEN,
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--cors",
+                    PAGE,
+                ],
+                work / "rasa.log",
+                extra_env={"INTAKE_RATE_LIMIT": f"{RATE[0]}/{RATE[1]}"},
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{port}/")
         yield {"port": port, "rasa": rasa, "actions": actions, "work": work, "url": f"http://127.0.0.1:{port}"}
@@ -54,8 +90,7 @@ def api(server, path):
 
 
 def user_turns(server, conversation):
-    return [e["text"] for e in api(server, f"/conversations/{conversation}/tracker")["events"]
-            if e["event"] == "user"]
+    return [e["text"] for e in api(server, f"/conversations/{conversation}/tracker")["events"] if e["event"] == "user"]
 
 
 def still_serving(server):
@@ -70,10 +105,24 @@ def post_json(server, body, **headers):
 
 # C1: no input stops a process --------------------------------------------------------
 
-@pytest.mark.parametrize("sender", [
-    "x\ud800", "nul\x00here", "a" * 10_000, "with space", "semi;colon", "émigré", 42, 4.5, True,
-    {"id": "x"}, ["x"],
-], ids=["lone-surrogate", "nul", "10kb", "space", "semicolon", "accents", "int", "float", "bool", "object", "list"])
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "x\ud800",
+        "nul\x00here",
+        "a" * 10_000,
+        "with space",
+        "semi;colon",
+        "émigré",
+        42,
+        4.5,
+        True,
+        {"id": "x"},
+        ["x"],
+    ],
+    ids=["lone-surrogate", "nul", "10kb", "space", "semicolon", "accents", "int", "float", "bool", "object", "list"],
+)
 def test_a_sender_no_store_can_keep_gets_a_clear_400_and_the_server_stays_up(server, sender):
     status, reply = post_json(server, {"sender": sender, "message": "hello"})
     assert status == 400 and "'sender' must be" in reply["message"]
@@ -84,8 +133,12 @@ def test_a_store_error_in_one_conversation_fails_that_request_alone(server):
     """Past the channels (the HTTP API, with its token): an event no SQLite text column
     can hold used to end in Rasa's 'Exiting application'."""
     body = json.dumps([{"event": "action", "name": "x\ud800"}]).encode()
-    request = urllib.request.Request(f"{server['url']}/conversations/api-bad/tracker/events?token={TOKEN}",
-                                     data=body, method="PUT", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{server['url']}/conversations/api-bad/tracker/events?token={TOKEN}",
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         urllib.request.urlopen(request, timeout=30).read()
     except urllib.error.HTTPError:
@@ -97,6 +150,7 @@ def test_a_store_error_in_one_conversation_fails_that_request_alone(server):
 
 # L1: a lone surrogate or a NUL inside a message ----------------------------------------
 
+
 def test_a_message_with_a_lone_surrogate_is_answered(server):
     reply = texts(send(server["port"], "broken-emoji", "I want to kill myself \ud83d"))
     assert "988" in reply and "Are you safe right now?" in reply  # still the crisis response
@@ -107,14 +161,14 @@ def test_a_message_with_a_lone_surrogate_is_answered(server):
 
 # H2: a conversation belongs to its client -------------------------------------------------
 
+
 def test_rest_needs_the_token_or_a_signed_sender(server):
     status, reply = post_json(server, {"sender": "victim", "message": "hello"})
     assert status == 401 and "signed" in reply["message"]
     forged = signed("victim", secret="guessed-secret")
     assert post_json(server, {"sender": forged, "message": "hello"})[0] == 401
     assert post_json(server, {"sender": signed("victim", channel="web"), "message": "hello"})[0] == 401
-    status, reply = post_json(server, {"sender": "integration-7", "message": "hello"},
-                              Authorization=f"Bearer {TOKEN}")
+    status, reply = post_json(server, {"sender": "integration-7", "message": "hello"}, Authorization=f"Bearer {TOKEN}")
     assert status == 200 and reply and reply[0]["recipient_id"] == "integration-7"
     status, issued = post_raw(server["port"], b"", path="/webhooks/rest/session")
     assert status == 200 and issued["sender"] != signed("victim")
@@ -123,8 +177,9 @@ def test_rest_needs_the_token_or_a_signed_sender(server):
 
 
 def test_a_rest_post_cannot_write_into_a_telegram_conversation(server):
-    status, reply = post_json(server, {"sender": "telegram:1001", "message": "delete my data"},
-                              Authorization=f"Bearer {TOKEN}")
+    status, reply = post_json(
+        server, {"sender": "telegram:1001", "message": "delete my data"}, Authorization=f"Bearer {TOKEN}"
+    )
     assert status == 400 and "':'" in reply["message"]
     assert user_turns(server, "telegram:1001") == []
 
@@ -189,6 +244,7 @@ def test_socketio_ids_are_server_signed_and_a_session_cannot_be_taken_over(serve
 
 # M4 / L5: socket.io gets the same checks, and upgrades only from the page -------------
 
+
 def test_socketio_refuses_malformed_messages_without_a_session(server):
     async def scenario():
         client, events = await socket_client(server["url"])
@@ -212,8 +268,7 @@ def test_socketio_refuses_malformed_messages_without_a_session(server):
 
 
 def handshake(server, origin):
-    request = urllib.request.Request(f"{server['url']}/socket.io/?EIO=4&transport=polling",
-                                     headers={"Origin": origin})
+    request = urllib.request.Request(f"{server['url']}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
     try:
         with urllib.request.urlopen(request, timeout=10) as reply:
             return reply.status, dict(reply.headers)
@@ -232,8 +287,9 @@ def test_socketio_accepts_only_the_pages_origin(server):
 
         async with aiohttp.ClientSession() as session:
             try:
-                async with session.ws_connect(f"{server['url']}/socket.io/?EIO=4&transport=websocket",
-                                              headers={"Origin": "http://evil.example"}):
+                async with session.ws_connect(
+                    f"{server['url']}/socket.io/?EIO=4&transport=websocket", headers={"Origin": "http://evil.example"}
+                ):
                     return True
             except aiohttp.WSServerHandshakeError:
                 return False
@@ -243,12 +299,15 @@ def test_socketio_accepts_only_the_pages_origin(server):
 
 # L3: `after` waits without polling, and not for long -----------------------------------
 
+
 def test_after_a_message_that_never_comes_is_bounded_and_does_not_slow_others(server):
     finished = []
 
     def wait_for_nothing(number):
-        post_json(server, {"sender": signed(f"waiter-{number}"), "message": "hello",
-                           "message_id": "m-2", "after": "never-sent"})
+        post_json(
+            server,
+            {"sender": signed(f"waiter-{number}"), "message": "hello", "message_id": "m-2", "after": "never-sent"},
+        )
         finished.append(time.monotonic())
 
     baseline = []
@@ -294,6 +353,7 @@ def test_after_is_woken_when_the_named_message_is_stored(server):
 
 # L4: a per-conversation rate limit answering kindly; bodies capped at 64 KB -------------
 
+
 def test_a_flood_in_one_conversation_is_told_to_slow_down_and_others_are_not(server):
     replies = [texts(send(server["port"], "flood", f"message number {n}")) for n in range(RATE[0] + 4)]
     slowed = [reply for reply in replies if SLOW_DOWN in reply]
@@ -313,6 +373,7 @@ def test_bodies_over_64_kb_get_413_and_long_messages_a_kind_reply(server):
 
 # L6, L9 and `make run` ----------------------------------------------------------------
 
+
 def test_the_story_endpoint_returns_the_story(server):
     send(server["port"], "story", "how much does it cost?")
     with urllib.request.urlopen(f"{server['url']}/conversations/rest:story/story?token={TOKEN}", timeout=30) as reply:
@@ -321,8 +382,9 @@ def test_the_story_endpoint_returns_the_story(server):
 
 
 def test_no_conversation_id_in_body_not_consumed_lines(server):
-    request = urllib.request.Request(f"{server['url']}/conversations/rest:secret-id-77/tracker?token={TOKEN}",
-                                     data=b'{"x": 1}', method="GET")
+    request = urllib.request.Request(
+        f"{server['url']}/conversations/rest:secret-id-77/tracker?token={TOKEN}", data=b'{"x": 1}', method="GET"
+    )
     with urllib.request.urlopen(request, timeout=30) as reply:
         assert reply.status == 200
     time.sleep(0.5)
@@ -357,19 +419,40 @@ def test_on_postgresql_a_nul_in_one_conversation_fails_that_request_alone(tmp_pa
         f"tracker_store:\n  type: intake_stores.tracker_store.CachedSQLTrackerStore\n  dialect: postgresql\n"
         f"  url: {url.host}\n  port: {url.port or 5432}\n  db: {database}\n  username: {url.username}\n"
         f"  password: '{url.password or ''}'\n"
-        "nlg:\n  type: intake_dialogue.response_generator.PracticeResponseGenerator\n")
+        "nlg:\n  type: intake_dialogue.response_generator.PracticeResponseGenerator\n"
+    )
     port = free_port()
     try:
-        with process([RASA, "run", "--enable-api", "--auth-token", TOKEN, "-m", str(MODEL_PATH), "-p", str(port),
-                      "-i", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-                     tmp_path / "rasa.log") as rasa:
+        with process(
+            [
+                RASA,
+                "run",
+                "--enable-api",
+                "--auth-token",
+                TOKEN,
+                "-m",
+                str(MODEL_PATH),
+                "-p",
+                str(port),
+                "-i",
+                "127.0.0.1",
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
+            tmp_path / "rasa.log",
+        ) as rasa:
             wait_for(f"http://127.0.0.1:{port}/")
             status, _ = post_json({"port": port}, {"sender": "nul\x00id", "message": "hello"})
             assert status == 400
             body = json.dumps([{"event": "action", "name": "x\x00y"}]).encode()
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/conversations/api-nul/tracker/events?token={TOKEN}",
-                data=body, method="PUT", headers={"Content-Type": "application/json"})
+                data=body,
+                method="PUT",
+                headers={"Content-Type": "application/json"},
+            )
             try:
                 urllib.request.urlopen(request, timeout=30).read()
             except urllib.error.HTTPError:

@@ -2,6 +2,7 @@
 over 100 kinds of bad input over REST and socket.io; every one must be handled (a clear
 refusal or a readable answer, never a 5xx, `200 []` or silence) and the server must
 still serve everybody afterwards."""
+
 import json
 import subprocess
 
@@ -14,8 +15,14 @@ from tests.servers import PYTHON, env
 def test_every_hostile_input_is_handled_and_the_server_stays_up():
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make test`, which trains it first")
-    run = subprocess.run([PYTHON, str(ROOT / "bench" / "hostile_input.py"), "--json"], cwd=ROOT, env=env(),
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "hostile_input.py"), "--json"],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     summary = json.loads(run.stdout.strip().splitlines()[-1])
     assert summary["tried"] >= 100
     assert summary["not_handled"] == []

@@ -1,7 +1,7 @@
 """Escalation and staff notifications over the REST channel: real Rasa and action servers
 on loopback with all three notifiers pointed at local fakes (a signed-webhook and Slack
 receiver, an SMTP server with STARTTLS)."""
-import json
+
 import statistics
 import time
 from contextlib import ExitStack
@@ -44,15 +44,38 @@ def setup(tmp_path_factory):
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
         stack.callback(http.stop)
-        actions = stack.enter_context(process(
-            ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=values))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], work / "rasa.log", extra_env=values))
+        actions = stack.enter_context(
+            process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=values)
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                work / "rasa.log",
+                extra_env=values,
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
-        state = {"port": rasa_port, "store": IntakeStore(intake_url), "http": http, "smtp": smtp, "work": work,
-                 "actions": actions}
+        state = {
+            "port": rasa_port,
+            "store": IntakeStore(intake_url),
+            "http": http,
+            "smtp": smtp,
+            "work": work,
+            "actions": actions,
+        }
         yield state
         state["smtp"].stop()
 
@@ -105,8 +128,10 @@ def test_a_slow_or_refusing_notifier_never_delays_a_turn_and_nothing_is_lost(set
     http.stop()  # connection refused
     setup["smtp"].stop()
     down = _timed_crisis_turns(port, "down")
-    print(f"crisis turn seconds, median: notifier up {statistics.median(up):.2f}, "
-          f"hanging {statistics.median(slow):.2f}, refusing {statistics.median(down):.2f}")
+    print(
+        f"crisis turn seconds, median: notifier up {statistics.median(up):.2f}, "
+        f"hanging {statistics.median(slow):.2f}, refusing {statistics.median(down):.2f}"
+    )
     bound = 2 * statistics.median(up) + 1.0
     assert statistics.median(slow) < bound and statistics.median(down) < bound, (up, slow, down)
     assert max(slow + down) < 5.0, (slow, down)

@@ -5,6 +5,7 @@ person never meets silence: a message gets an apology with the crisis line and 5
 (it was not stored: the client or load balancer sends it again), a crisis message gets
 the crisis response and is kept; when the store is back the kept turn is stored
 exactly once, with risk_flag set, and the conversation goes on where it was."""
+
 import json
 import time
 import urllib.error
@@ -22,8 +23,11 @@ CRISIS = "I want to kill myself"
 
 
 def post(port, body, timeout=30):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                                     data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
@@ -75,18 +79,46 @@ def production(tmp_path_factory):
         intake_url = postgres.create_database("intake")
         profile = {
             "INTAKE_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
-            "INTAKE_POSTGRES_HOST": "127.0.0.1", "INTAKE_POSTGRES_PORT": str(postgres.port),
-            "INTAKE_POSTGRES_DB": "postgres", "INTAKE_POSTGRES_USER": "postgres", "INTAKE_POSTGRES_PASSWORD": "",
-            "INTAKE_REDIS_HOST": "127.0.0.1", "INTAKE_REDIS_PORT": str(redis.port), "INTAKE_REDIS_DB": "0",
+            "INTAKE_POSTGRES_HOST": "127.0.0.1",
+            "INTAKE_POSTGRES_PORT": str(postgres.port),
+            "INTAKE_POSTGRES_DB": "postgres",
+            "INTAKE_POSTGRES_USER": "postgres",
+            "INTAKE_POSTGRES_PASSWORD": "",
+            "INTAKE_REDIS_HOST": "127.0.0.1",
+            "INTAKE_REDIS_PORT": str(redis.port),
+            "INTAKE_REDIS_DB": "0",
             "INTAKE_REDIS_PASSWORD": "",
-            "INTAKE_SPOOL_DIR": str(work / "spool"), "INTAKE_SPOOL_REPLAY_SECONDS": "1",
+            "INTAKE_SPOOL_DIR": str(work / "spool"),
+            "INTAKE_SPOOL_REPLAY_SECONDS": "1",
         }
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-                                    extra_env={"INTAKE_DATABASE_URL": intake_url}))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(ROOT / "endpoints.prod.yml"), "--credentials", str(ROOT / "credentials.yml")],
-            work / "rasa.log", extra_env=profile))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": intake_url},
+            )
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(ROOT / "endpoints.prod.yml"),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                ],
+                work / "rasa.log",
+                extra_env=profile,
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
         yield {"port": rasa_port, "postgres": postgres, "redis": redis, "work": work}
@@ -95,8 +127,14 @@ def production(tmp_path_factory):
 def test_ready_reports_every_dependency(production):
     status, report = ready(production["port"])
     assert status == 200, report
-    assert report == {"status": "ready", "tracker_store": "ok", "lock_store": "ok", "action_server": "ok",
-                      "intake_db": "ok", "spooled_turns": 0}
+    assert report == {
+        "status": "ready",
+        "tracker_store": "ok",
+        "lock_store": "ok",
+        "action_server": "ok",
+        "intake_db": "ok",
+        "spooled_turns": 0,
+    }
 
 
 @pytest.mark.parametrize("outage", ["redis", "postgres"])
@@ -169,8 +207,7 @@ def test_ready_reports_the_intake_database_through_the_action_server(production)
     admin = sa.create_engine(postgres.url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text("ALTER DATABASE intake ALLOW_CONNECTIONS false"))
-        connection.execute(sa.text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'intake'"))
+        connection.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'intake'"))
     try:
         status, report = ready(port)
         # The conversation still goes on without the intake database: the server is ready.
@@ -187,6 +224,7 @@ def test_the_intake_database_down_gets_an_apology_with_the_crisis_line(productio
     says it could not be saved, with the crisis line, and a crisis message still gets
     the crisis response."""
     import sqlalchemy as sa
+
     from tests.servers import conversation
 
     port, postgres = production["port"], production["postgres"]

@@ -1,5 +1,6 @@
 """The assistant over its REST channel: real Rasa and action servers on loopback ports,
 a throwaway SQLite tracker store and intake store."""
+
 import json
 import time
 from contextlib import ExitStack
@@ -9,8 +10,19 @@ import sqlalchemy as sa
 
 from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import (ACTION_SERVER, RASA, conversation, free_port, get_json, post_raw, process, rest_id, signed,
-                           wait_for, write_endpoints)
+from tests.servers import (
+    ACTION_SERVER,
+    RASA,
+    conversation,
+    free_port,
+    get_json,
+    post_raw,
+    process,
+    rest_id,
+    signed,
+    wait_for,
+    write_endpoints,
+)
 from tests.servers import send as send_to_server
 
 SENT = []  # every user text of this module, for the log scan at the end
@@ -30,16 +42,40 @@ def servers(tmp_path_factory):
     intake_url = f"sqlite:///{work}/intake.db"
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
-        actions = stack.enter_context(process(
-            ACTION_SERVER + ["--port", str(actions_port)],
-            work / "actions.log", extra_env={"INTAKE_DATABASE_URL": intake_url}))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], work / "rasa.log"))
+        actions = stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": intake_url},
+            )
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                work / "rasa.log",
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
-        yield {"port": rasa_port, "actions": actions, "store": IntakeStore(intake_url), "work": work,
-               "endpoints": endpoints}
+        yield {
+            "port": rasa_port,
+            "actions": actions,
+            "store": IntakeStore(intake_url),
+            "work": work,
+            "endpoints": endpoints,
+        }
 
 
 def texts(replies):
@@ -62,7 +98,10 @@ def test_the_seed_conversation_fills_the_contract_slots_and_stores_one_record(se
     assert slots["ipt_focus"] == "interpersonal_deficits"
     assert slots["therapy_accepted"] is True
     assert (slots["preferred_days"], slots["preferred_time"], slots["session_format"]) == (
-        ["tuesday", "thursday"], "evening", "video")
+        ["tuesday", "thursday"],
+        "evening",
+        "video",
+    )
     assert slots["risk_flag"] is False
     actions = [e["name"] for e in state["events"] if e["event"] == "action"]
     assert {"action_suggest_ipt", "scheduling_form", "action_submit_intake"} <= set(actions)
@@ -80,7 +119,11 @@ def test_the_questionnaire_after_the_intake_with_item_9_positive(servers):
     offer = send(port, "phq", "yes")  # to the questionnaire offer (re-offered after the thanks)
     assert "Over the last 2 weeks, how often have you been bothered by little interest" in texts(offer)
     assert [b["title"] for b in offer[-1]["buttons"]] == [
-        "Not at all", "Several days", "More than half the days", "Nearly every day"]
+        "Not at all",
+        "Several days",
+        "More than half the days",
+        "Nearly every day",
+    ]
     # PHQ-2 = 5, GAD-2 = 1: the rest of the PHQ-9 is asked, the rest of the GAD-7 is not.
     answers = ["nearly every day", "more than half the days", "not at all", "a few days"]
     answers += ["2", "3", "several days", "most days", "0", "not at all"]
@@ -134,13 +177,29 @@ def test_conversations_survive_a_restart(servers):
     port = servers["port"]
     send(port, "restart", "I've been so lonely since my divorce")
     restarted_port = free_port()
-    with process([RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(restarted_port), "-i",
-                  "127.0.0.1", "--endpoints", str(servers["endpoints"])], servers["work"] / "restarted.log"):
+    with process(
+        [
+            RASA,
+            "run",
+            "--enable-api",
+            "-m",
+            str(MODEL_PATH),
+            "-p",
+            str(restarted_port),
+            "-i",
+            "127.0.0.1",
+            "--endpoints",
+            str(servers["endpoints"]),
+        ],
+        servers["work"] / "restarted.log",
+    ):
         wait_for(f"http://127.0.0.1:{restarted_port}/status")
         send(restarted_port, "restart", "and I can't sleep")
         state = get_json(restarted_port, f"/conversations/{rest_id('restart')}/tracker")
     assert [e["text"] for e in state["events"] if e["event"] == "user"] == [
-        "I've been so lonely since my divorce", "and I can't sleep"]
+        "I've been so lonely since my divorce",
+        "and I can't sleep",
+    ]
     assert set(state["slots"]["concerns"]) == {"isolation", "life_change", "sleep"}
     assert "InMemoryTrackerStore" not in (servers["work"] / "restarted.log").read_text()
 
@@ -214,7 +273,9 @@ def test_malformed_requests_get_a_clear_400(servers, body, reason):
 
 def test_a_huge_message_gets_a_kind_reply_at_once_and_is_not_processed(servers):
     start = time.monotonic()  # 60 KB: under the 64 KB body cap (a bigger body gets 413)
-    status, reply = post_raw(servers["port"], json.dumps({"sender": signed("huge"), "message": "word " * 12_000}).encode())
+    status, reply = post_raw(
+        servers["port"], json.dumps({"sender": signed("huge"), "message": "word " * 12_000}).encode()
+    )
     assert status == 200 and time.monotonic() - start < 2.0
     assert "shorter parts" in reply[0]["text"] and "988" in reply[0]["text"]
     assert not [e for e in tracker(servers, "huge")["events"] if e["event"] == "user"]
@@ -258,8 +319,17 @@ def test_odd_but_valid_messages_get_an_answer_and_are_kept_in_order(servers):
 
 def test_delete_my_data_in_the_chat_removes_everything(servers):
     port, sender, secret = servers["port"], "conv-erase-7731", "my sister Qwertz and I keep fighting"
-    for line in ["hi", "yes, that's okay", secret, "I'd like to start therapy", "weekdays", "mornings",
-                 "by phone", "yes", "no thanks"]:
+    for line in [
+        "hi",
+        "yes, that's okay",
+        secret,
+        "I'd like to start therapy",
+        "weekdays",
+        "mornings",
+        "by phone",
+        "yes",
+        "no thanks",
+    ]:
         replies = texts(send(port, sender, line))
     assert "passed your intake" in replies, replies
     assert servers["store"].get(rest_id(sender)) is not None

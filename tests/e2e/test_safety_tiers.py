@@ -2,6 +2,7 @@
 
 Each tier, the safety state that holds after a crisis, domestic violence, someone else at
 risk, and the check and the crisis response with the action server stopped (last)."""
+
 import time
 from contextlib import ExitStack
 
@@ -24,12 +25,31 @@ def servers(tmp_path_factory):
     actions_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
-        actions = stack.enter_context(process(
-            ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-            extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints)], work / "rasa.log"))
+        actions = stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+            )
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                work / "rasa.log",
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
         yield {"port": rasa_port, "actions": actions}
@@ -122,8 +142,13 @@ def test_someone_else_at_risk_gets_how_to_help_them(servers):
 
 
 def test_false_alarms_do_not_get_the_emergency_message(servers):
-    for n, text in enumerate(["I'm not suicidal, I'm just worn out", "these early shifts are killing me",
-                              "my grandfather died last winter and I miss him"]):
+    for n, text in enumerate(
+        [
+            "I'm not suicidal, I'm just worn out",
+            "these early shifts are killing me",
+            "my grandfather died last winter and I miss him",
+        ]
+    ):
         say(servers, f"neg{n}", "hi")
         reply = say(servers, f"neg{n}", text)
         assert CHECK_QUESTION not in reply and "concerned for your safety" not in reply, text

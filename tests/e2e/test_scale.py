@@ -4,6 +4,7 @@ server storing intakes in PostgreSQL, all on 127.0.0.1. 40 clients each run a co
 intake, sending turns alternately to either server, some with two messages in flight;
 then one server is killed mid-run and clients retry on the other. Every user turn must
 be stored exactly once, in the order sent, and every completed intake stored once."""
+
 import asyncio
 import os
 import random
@@ -37,22 +38,49 @@ def cluster(tmp_path_factory):
     actions_port, ports = free_port(), [free_port(), free_port()]
     profile = {
         "INTAKE_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "INTAKE_POSTGRES_HOST": "127.0.0.1", "INTAKE_POSTGRES_PORT": "5432", "INTAKE_POSTGRES_DB": database,
-        "INTAKE_POSTGRES_USER": "postgres", "INTAKE_POSTGRES_PASSWORD": "",
-        "INTAKE_REDIS_HOST": "127.0.0.1", "INTAKE_REDIS_PORT": "6379", "INTAKE_REDIS_DB": "2",
+        "INTAKE_POSTGRES_HOST": "127.0.0.1",
+        "INTAKE_POSTGRES_PORT": "5432",
+        "INTAKE_POSTGRES_DB": database,
+        "INTAKE_POSTGRES_USER": "postgres",
+        "INTAKE_POSTGRES_PASSWORD": "",
+        "INTAKE_REDIS_HOST": "127.0.0.1",
+        "INTAKE_REDIS_PORT": "6379",
+        "INTAKE_REDIS_DB": "2",
         "INTAKE_REDIS_PASSWORD": "",
         # A killed server's conversation lock is released after 10 s instead of 60 s.
         "TICKET_LOCK_LIFETIME": "10",
     }
     servers = {}
     with ExitStack() as stack:
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-                                    extra_env={"INTAKE_DATABASE_URL": database_url}))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": database_url},
+            )
+        )
         for index, port in enumerate(ports):
-            servers[port] = stack.enter_context(process(
-                [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(port), "-i", "127.0.0.1",
-                 "--endpoints", str(ROOT / "endpoints.prod.yml"), "--credentials", str(ROOT / "credentials.yml")],
-                work / f"rasa-{index}.log", extra_env=profile))
+            servers[port] = stack.enter_context(
+                process(
+                    [
+                        RASA,
+                        "run",
+                        "--enable-api",
+                        "-m",
+                        str(MODEL_PATH),
+                        "-p",
+                        str(port),
+                        "-i",
+                        "127.0.0.1",
+                        "--endpoints",
+                        str(ROOT / "endpoints.prod.yml"),
+                        "--credentials",
+                        str(ROOT / "credentials.yml"),
+                    ],
+                    work / f"rasa-{index}.log",
+                    extra_env=profile,
+                )
+            )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         for port in ports:
             wait_for(f"http://127.0.0.1:{port}/status")
@@ -90,8 +118,9 @@ async def client(session, ports, sender, lines, two_in_flight):
             # server; the second names the first in `after`, so it is stored after it.
             first = send_with_retry(session, ports, index, sender, lines[index], f"{sender}-{index}")
             task = asyncio.ensure_future(first)
-            second = send_with_retry(session, ports, index + 1, sender, lines[index + 1], f"{sender}-{index + 1}",
-                                     after=f"{sender}-{index}")
+            second = send_with_retry(
+                session, ports, index + 1, sender, lines[index + 1], f"{sender}-{index + 1}", after=f"{sender}-{index}"
+            )
             await asyncio.gather(task, second)
             index += 2
         else:
@@ -114,12 +143,19 @@ def check_nothing_lost(database_url, senders, lines):
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         for sender in senders:
-            texts = [row[0] for row in connection.execute(sa.text(
-                "SELECT data::json->>'text' FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": rest_id(sender)})]
+            texts = [
+                row[0]
+                for row in connection.execute(
+                    sa.text(
+                        "SELECT data::json->>'text' FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
+                    ),
+                    {"s": rest_id(sender)},
+                )
+            ]
             assert texts == lines, sender
-            stored = connection.execute(sa.text(
-                "SELECT count(*) FROM intake_records WHERE conversation_id = :s"), {"s": rest_id(sender)}).scalar()
+            stored = connection.execute(
+                sa.text("SELECT count(*) FROM intake_records WHERE conversation_id = :s"), {"s": rest_id(sender)}
+            ).scalar()
             assert stored == 1, sender
     engine.dispose()
 

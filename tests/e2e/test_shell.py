@@ -1,5 +1,6 @@
 """`rasa shell`, what `make run` opens, driven through a pseudo-terminal: the seed's first
 exchange, and the consent question answered through the shell's button picker."""
+
 import pexpect
 import pytest
 
@@ -12,14 +13,19 @@ def test_the_first_exchange_in_rasa_shell(tmp_path):
         pytest.fail("no trained model: run `make test`, which trains it first")
     actions_port = free_port()
     endpoints = write_endpoints(tmp_path / "endpoints.yml", actions_port, tmp_path / "tracker.db")
-    with process(ACTION_SERVER + ["--port", str(actions_port)], tmp_path / "actions.log",
-                 extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db"}):
+    with process(
+        ACTION_SERVER + ["--port", str(actions_port)],
+        tmp_path / "actions.log",
+        extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{tmp_path}/intake.db"},
+    ):
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         # As `make run` opens it: standard error (warnings, logs) to a file, the conversation on screen.
-        command = (f"{RASA} shell -m {MODEL_PATH} --endpoints {endpoints} -p {free_port()} "
-                   f"2> {tmp_path / 'rasa-shell.log'}")
-        shell = pexpect.spawn("/bin/sh", ["-c", command],
-                              cwd=str(ROOT), env=env(), encoding="utf-8", timeout=180, dimensions=(50, 200))
+        command = (
+            f"{RASA} shell -m {MODEL_PATH} --endpoints {endpoints} -p {free_port()} 2> {tmp_path / 'rasa-shell.log'}"
+        )
+        shell = pexpect.spawn(
+            "/bin/sh", ["-c", command], cwd=str(ROOT), env=env(), encoding="utf-8", timeout=180, dimensions=(50, 200)
+        )
         shell.logfile_read = open(tmp_path / "shell.log", "w")
         try:
             shell.expect("Your input ->")

@@ -3,6 +3,7 @@ Telegram update with the right secret get the bot's reply delivered to the fake 
 a bad signature or a wrong secret is refused and nothing is stored; Slack's retries are
 answered once; the server starts with Telegram unreachable, and with neither channel
 configured."""
+
 import hashlib
 import hmac
 import json
@@ -31,29 +32,54 @@ def rasa(tmp_path_factory):
     actions_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     channel_env = {
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
         "SLACK_API_URL": f"http://127.0.0.1:{slack.port}/api/",
-        "TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
         "TELEGRAM_API_URL": f"http://127.0.0.1:{telegram.port}",
         "TELEGRAM_WEBHOOK_URL": "https://practice.example/webhooks/telegram/webhook",
     }
     with ExitStack() as stack:
         stack.callback(slack.stop)
         stack.callback(telegram.stop)
-        stack.enter_context(process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log",
-                                    extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))
-        stack.enter_context(process(
-            [RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(rasa_port), "-i", "127.0.0.1",
-             "--endpoints", str(endpoints), "--credentials", "credentials.yml"], work / "rasa.log",
-            extra_env=channel_env))
+        stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
+            )
+        )
+        stack.enter_context(
+            process(
+                [
+                    RASA,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(MODEL_PATH),
+                    "-p",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                work / "rasa.log",
+                extra_env=channel_env,
+            )
+        )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
         yield {"port": rasa_port, "slack": slack, "telegram": telegram, "work": work}
 
 
 def post(port, path, body: bytes, headers):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body,
-                                     headers={"Content-Type": "application/json", **headers})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=body, headers={"Content-Type": "application/json", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as reply:
             return reply.status
@@ -75,12 +101,24 @@ def stored_turns(port, sender, expected, seconds=15):
 
 
 def slack_event(user, text, event_id):
-    return json.dumps({
-        "token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
-        "event": {"type": "message", "channel_type": "im", "user": user, "text": text,
-                  "channel": f"D-{user}", "ts": str(time.time())},
-        "authorizations": [{"user_id": "UBOT"}],
-    }).encode()
+    return json.dumps(
+        {
+            "token": "x",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "user": user,
+                "text": text,
+                "channel": f"D-{user}",
+                "ts": str(time.time()),
+            },
+            "authorizations": [{"user_id": "UBOT"}],
+        }
+    ).encode()
 
 
 def slack_headers(body, secret=SLACK_SECRET, **extra):
@@ -100,8 +138,7 @@ def test_a_signed_slack_message_is_answered_in_slack(rasa):
     assert post(rasa["port"], "/webhooks/slack/webhook", body, slack_headers(body)) == 200
     replies = rasa["slack"].wait_for("chat.postMessage", 2)
     assert all(r["channel"] == "D-U1" for r in replies)
-    assert any("a lot to carry" in r.get("text", "") or "Is that okay with you?" in r.get("text", "")
-               for r in replies)
+    assert any("a lot to carry" in r.get("text", "") or "Is that okay with you?" in r.get("text", "") for r in replies)
     expected = ["I've been feeling really overwhelmed at work"]
     assert stored_turns(rasa["port"], "slack:U1", expected) == expected
 
@@ -123,21 +160,35 @@ def test_a_slack_retry_is_not_answered_twice(rasa):
         assert post(rasa["port"], "/webhooks/slack/webhook", body, retry) == 200
     time.sleep(3)
     assert stored_turns(rasa["port"], "slack:U3", ["how much does it cost?"]) == ["how much does it cost?"]
-    cost = [r for r in rasa["slack"].sent("chat.postMessage")
-            if r["channel"] == "D-U3" and "Fees depend" in r.get("text", "")]
+    cost = [
+        r
+        for r in rasa["slack"].sent("chat.postMessage")
+        if r["channel"] == "D-U3" and "Fees depend" in r.get("text", "")
+    ]
     assert len(cost) == 1
 
 
 def telegram_update(chat_id, text, update_id):
-    return json.dumps({"update_id": update_id, "message": {
-        "message_id": update_id, "date": int(time.time()), "text": text,
-        "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False, "first_name": "A"}}}).encode()
+    return json.dumps(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": int(time.time()),
+                "text": text,
+                "chat": {"id": chat_id, "type": "private"},
+                "from": {"id": chat_id, "is_bot": False, "first_name": "A"},
+            },
+        }
+    ).encode()
 
 
 def test_a_telegram_update_with_the_secret_is_answered_in_telegram(rasa):
     body = telegram_update(1001, "I want to kill myself", 1)
-    assert post(rasa["port"], "/webhooks/telegram/webhook", body,
-                {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}) == 200
+    assert (
+        post(rasa["port"], "/webhooks/telegram/webhook", body, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+        == 200
+    )
     replies = [r for r in rasa["telegram"].wait_for("sendMessage", 1) if r["chat_id"] == "1001"]
     text = " ".join(r["text"] for r in replies)
     assert "988" in text and "Are you safe right now?" in text  # the same crisis response
@@ -147,7 +198,10 @@ def test_a_telegram_update_with_the_secret_is_answered_in_telegram(rasa):
 
 def test_telegram_buttons_come_back_as_callback_queries(rasa):
     def send(body):
-        return post(rasa["port"], "/webhooks/telegram/webhook", body, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+        return post(
+            rasa["port"], "/webhooks/telegram/webhook", body, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+        )
+
     assert send(telegram_update(1003, "hello", 3)) == 200
     deadline = time.monotonic() + 30
     while not [r for r in rasa["telegram"].sent("sendMessage") if r["chat_id"] == "1003" and "reply_markup" in r]:
@@ -156,9 +210,17 @@ def test_telegram_buttons_come_back_as_callback_queries(rasa):
     (consent,) = [r for r in rasa["telegram"].sent("sendMessage") if r["chat_id"] == "1003" and "reply_markup" in r]
     yes = consent["reply_markup"]["inline_keyboard"][0][0]
     assert yes["callback_data"] == "/affirm"
-    callback = json.dumps({"update_id": 4, "callback_query": {
-        "id": "q1", "data": yes["callback_data"], "from": {"id": 1003},
-        "message": {"message_id": 9, "chat": {"id": 1003, "type": "private"}}}}).encode()
+    callback = json.dumps(
+        {
+            "update_id": 4,
+            "callback_query": {
+                "id": "q1",
+                "data": yes["callback_data"],
+                "from": {"id": 1003},
+                "message": {"message_id": 9, "chat": {"id": 1003, "type": "private"}},
+            },
+        }
+    ).encode()
     assert send(callback) == 200
     assert get_json(rasa["port"], "/conversations/telegram:1003/tracker")["slots"]["consent_given"] is True
 
@@ -175,26 +237,57 @@ def test_a_telegram_update_without_the_right_secret_is_refused_and_not_stored(ra
 @pytest.mark.parametrize("chat_id", [{"id": 1}, [1], "x\ud800", "a" * 200, True])
 def test_a_telegram_update_with_a_chat_id_no_store_can_keep_is_dropped(rasa, chat_id):
     """Issue 15, C1: a chat id reaches the tracker store as a conversation id."""
-    body = json.dumps({"update_id": 9, "message": {"message_id": 9, "text": "hello",
-                                                   "chat": {"id": chat_id, "type": "private"}}}).encode()
+    body = json.dumps(
+        {"update_id": 9, "message": {"message_id": 9, "text": "hello", "chat": {"id": chat_id, "type": "private"}}}
+    ).encode()
     before = len(rasa["telegram"].sent("sendMessage"))
-    assert post(rasa["port"], "/webhooks/telegram/webhook", body, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}) == 200
+    assert (
+        post(rasa["port"], "/webhooks/telegram/webhook", body, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+        == 200
+    )
     time.sleep(1)
     assert len(rasa["telegram"].sent("sendMessage")) == before
     assert get_json(rasa["port"], "/status")["model_file"]  # still serving
 
 
 def test_the_server_starts_without_channel_variables_and_with_telegram_unreachable(tmp_path):
-    for extra in ({}, {"TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
-                       "TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}",
-                       "TELEGRAM_WEBHOOK_URL": "https://practice.example/webhooks/telegram/webhook"}):
+    for extra in (
+        {},
+        {
+            "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}",
+            "TELEGRAM_WEBHOOK_URL": "https://practice.example/webhooks/telegram/webhook",
+        },
+    ):
         port = free_port()
-        environment = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TELEGRAM_TOKEN": "",
-                       "TELEGRAM_SECRET_TOKEN": "", **extra}
+        environment = {
+            "SLACK_BOT_TOKEN": "",
+            "SLACK_SIGNING_SECRET": "",
+            "TELEGRAM_TOKEN": "",
+            "TELEGRAM_SECRET_TOKEN": "",
+            **extra,
+        }
         endpoints = write_endpoints(tmp_path / "endpoints.yml", free_port(), tmp_path / "tracker.db")
-        with process([RASA, "run", "--enable-api", "-m", str(MODEL_PATH), "-p", str(port), "-i", "127.0.0.1",
-                      "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
-                     tmp_path / f"rasa-{port}.log", extra_env=environment):
+        with process(
+            [
+                RASA,
+                "run",
+                "--enable-api",
+                "-m",
+                str(MODEL_PATH),
+                "-p",
+                str(port),
+                "-i",
+                "127.0.0.1",
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "credentials.yml",
+            ],
+            tmp_path / f"rasa-{port}.log",
+            extra_env=environment,
+        ):
             wait_for(f"http://127.0.0.1:{port}/status")
             status = post(port, "/webhooks/slack/webhook", b"{}", {})
             assert status == 503  # Slack off

@@ -1,5 +1,6 @@
 """`make serve` as a practice runs it (python -m intake.serve): the page with the
 chat widget in headless Chromium over socket.io, the auth token, CORS limited to the page."""
+
 import json
 import time
 import urllib.error
@@ -26,16 +27,38 @@ def served(tmp_path_factory):
     token_file = work / "auth_token"
     log = work / "serve.log"
     with ExitStack() as stack:
-        stack.enter_context(process(
-            [PYTHON, "-m", "intake.serve", "--port", str(rasa_port), "--actions-port", str(actions_port),
-             "--web-port", str(web_port), "--endpoints", str(endpoints)],
-            log, extra_env={"INTAKE_AUTH_TOKEN_FILE": str(token_file), "RASA_AUTH_TOKEN": "",
-                            "INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}))
+        stack.enter_context(
+            process(
+                [
+                    PYTHON,
+                    "-m",
+                    "intake.serve",
+                    "--port",
+                    str(rasa_port),
+                    "--actions-port",
+                    str(actions_port),
+                    "--web-port",
+                    str(web_port),
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                log,
+                extra_env={
+                    "INTAKE_AUTH_TOKEN_FILE": str(token_file),
+                    "RASA_AUTH_TOKEN": "",
+                    "INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db",
+                },
+            )
+        )
         wait_for(f"http://127.0.0.1:{rasa_port}/")
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{web_port}/")
-        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "page": f"http://127.0.0.1:{web_port}",
-               "token_file": token_file, "log": log}
+        yield {
+            "rasa": f"http://127.0.0.1:{rasa_port}",
+            "page": f"http://127.0.0.1:{web_port}",
+            "token_file": token_file,
+            "log": log,
+        }
 
 
 def status(url, headers=None):
@@ -94,8 +117,9 @@ def storage_items(page, origin, local):
     """The page's session or local storage, read over the DevTools protocol (no eval)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("DOMStorage.enable")
-    reply = cdp.send("DOMStorage.getDOMStorageItems",
-                     {"storageId": {"securityOrigin": origin, "isLocalStorage": local}})
+    reply = cdp.send(
+        "DOMStorage.getDOMStorageItems", {"storageId": {"securityOrigin": origin, "isLocalStorage": local}}
+    )
     return reply["entries"]
 
 
@@ -172,7 +196,8 @@ def test_socketio_with_session_persistence_delivers_replies_across_reconnects(se
     deadline = time.monotonic() + 15  # replies are emitted before Rasa saves the turn
     while True:
         with urllib.request.urlopen(
-                f"{served['rasa']}/conversations/{conversation}/tracker?token={token}", timeout=30) as reply:
+            f"{served['rasa']}/conversations/{conversation}/tracker?token={token}", timeout=30
+        ) as reply:
             tracker = json.load(reply)
         turns = [e["text"] for e in tracker["events"] if e["event"] == "user"]
         if turns == expected or time.monotonic() > deadline:

@@ -1,4 +1,5 @@
 """The safety suite's cases, shared by the tests and bench/safety."""
+
 from pathlib import Path
 from typing import List, Tuple
 

@@ -1,5 +1,6 @@
 """Spelling tricks folded before the safety rules; the safety slot types fold each value
 into the last (the highest tier, accumulated categories, the safety state)."""
+
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -22,15 +23,19 @@ def test_folding_leaves_numbers_and_ordinary_words_alone():
 
 
 def test_a_long_run_on_sentence_is_read_clause_by_clause():
-    parts = sentences("work is a mess, my dad died in may, my flat is damp, my car broke down, "
-                      "my boss shouts, I have a knife under my pillow for when I decide")
+    parts = sentences(
+        "work is a mess, my dad died in may, my flat is damp, my car broke down, "
+        "my boss shouts, I have a knife under my pillow for when I decide"
+    )
     assert "i have a knife under my pillow for when i decide" in [p.lower() for p in parts]
 
 
 def tracker_with(*events):
-    slots = [RiskLevelSlot("risk_level", [], values=["check", "crisis", "imminent"]),
-             RiskCategoriesSlot("risk_categories", []),
-             SafetyStateSlot("safety_state", [], values=["asked", "active", "resolved"])]
+    slots = [
+        RiskLevelSlot("risk_level", [], values=["check", "crisis", "imminent"]),
+        RiskCategoriesSlot("risk_categories", []),
+        SafetyStateSlot("safety_state", [], values=["asked", "active", "resolved"]),
+    ]
     return DialogueStateTracker.from_events("t", [UserUttered("x")] + list(events), slots=slots)
 
 
@@ -42,8 +47,9 @@ def test_the_risk_level_is_the_highest_tier_reached():
 def test_yes_to_a_waiting_check_raises_the_tier_and_a_later_yes_does_not():
     tracker = tracker_with(SlotSet("risk_level", "check"), SlotSet("risk_level", "answer_yes"))
     assert tracker.get_slot("risk_level") == "crisis"
-    answered_no = tracker_with(SlotSet("risk_level", "check"), SlotSet("risk_level", "answer_no"),
-                               SlotSet("risk_level", "answer_yes"))
+    answered_no = tracker_with(
+        SlotSet("risk_level", "check"), SlotSet("risk_level", "answer_no"), SlotSet("risk_level", "answer_yes")
+    )
     assert answered_no.get_slot("risk_level") == "check"
     assert tracker_with(SlotSet("risk_level", "answer_yes")).get_slot("risk_level") is None
 
@@ -54,8 +60,9 @@ def test_categories_accumulate_without_duplicates():
 
 
 def test_the_safety_state_holds_until_the_person_is_safe():
-    active = tracker_with(SlotSet("safety_state", "active"), SlotSet("safety_state", "asked"),
-                          SlotSet("safety_state", "answer_no"))
+    active = tracker_with(
+        SlotSet("safety_state", "active"), SlotSet("safety_state", "asked"), SlotSet("safety_state", "answer_no")
+    )
     assert active.get_slot("safety_state") == "active"
     safe = tracker_with(SlotSet("safety_state", "active"), SlotSet("safety_state", "answer_yes"))
     assert safe.get_slot("safety_state") == "resolved"

@@ -1,5 +1,6 @@
 """Crisis detection through the trained model (both layers): every positive is caught,
 false alarms on ordinary distress and idioms stay at or below 3%."""
+
 import pytest
 
 from tests.safety.suite import MAX_FALSE_ALARM_RATE, NEGATIVES, POSITIVES

@@ -1,5 +1,6 @@
 """The safety tier the trained model gives a message (the CrisisRuleDetector's entities):
 imminent, the check, abuse and someone else at risk, each with its category."""
+
 from pathlib import Path
 
 import pytest

@@ -36,7 +36,12 @@ def responses_named_in_code(root: Path = ROOT) -> Dict[str, List[str]]:
     """Response name -> the places (path:line) that name it."""
     named: Dict[str, List[str]] = {}
     for path in _python_files(root):
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        # A dict key such as Rasa's metadata key "utter_action" names no response.
+        keys = {id(key) for node in ast.walk(tree) if isinstance(node, ast.Dict) for key in node.keys}
+        for node in ast.walk(tree):
+            if id(node) in keys:
+                continue
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and RESPONSE_NAME.fullmatch(node.value):
                 named.setdefault(node.value, []).append(f"{path.relative_to(root)}:{node.lineno}")
     return named

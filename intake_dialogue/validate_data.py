@@ -22,6 +22,7 @@ from typing import List, Set
 import intake_rasa_patches
 
 NOT_USED = re.compile(r"The utterance '(utter_[\w]+)' is not used in any story or rule\.")
+NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data\.")
 
 
 def responses_used_outside_rules(domain) -> Set[str]:
@@ -52,6 +53,10 @@ def expected(warning: warnings.WarningMessage) -> bool:
     )
 
 
+# Intents an NLU component sets by itself, never the classifier: they have no examples.
+INTENTS_SET_BY_COMPONENTS = {"other_language"}  # intake_nlu/language_detector.py
+
+
 def findings(domain_path: str, data_paths: List[str], config_path: str, caught) -> List[str]:
     """Rasa's warnings (caught) and failure that remain after the correction, as text."""
     import rasa.cli.utils
@@ -74,6 +79,9 @@ def findings(domain_path: str, data_paths: List[str], config_path: str, caught) 
         message = str(warning.message)
         match = NOT_USED.fullmatch(message.strip())
         if expected(warning) or (match and match.group(1) in used_outside_rules):
+            continue
+        untrained = NO_EXAMPLES.fullmatch(message.strip())
+        if untrained and untrained.group(1) in INTENTS_SET_BY_COMPONENTS:
             continue
         left.append(f"{warning.category.__name__}: {message}")
     for name, places in sorted(responses_named_in_code().items()):

@@ -22,7 +22,9 @@ from typing import List, Set
 import intake_rasa_patches
 
 NOT_USED = re.compile(r"The utterance '(utter_[\w]+)' is not used in any story or rule\.")
-NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data\.")
+NO_EXAMPLES = re.compile(
+    r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data\."
+)
 
 
 def responses_used_outside_rules(domain) -> Set[str]:

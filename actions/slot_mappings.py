@@ -23,7 +23,7 @@ from actions.said_so_far import accumulated, concerns_so_far, entity_values
 from actions.scheduling_validation import SCHEDULING_VALIDATORS
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
-from intake.ipt_wording import ipt_focus_for
+from intake.ipt_wording import ipt_focus_for, merge_unique
 from intake.vocabulary import FEELINGS
 
 FORM_VALIDATORS = validators_by_slot(SCHEDULING_VALIDATORS + SCREENING_VALIDATORS + CONTACT_VALIDATORS)
@@ -68,7 +68,7 @@ def intake_updates(tracker: Tracker) -> Dict[Text, Any]:
     updates: Dict[Text, Any] = {}
     mentioned = entity_values(tracker, "concern")
     denied = denied_concerns(tracker)
-    concerns = [c for c in concerns_so_far(tracker) if c not in denied or c in mentioned]
+    concerns = [c for c in merge_unique(concerns_so_far(tracker), mentioned) if c not in denied or c in mentioned]
     if concerns != (tracker.get_slot("concerns") or []):
         updates["concerns"] = concerns
     coping = accumulated(tracker, "coping_strategies", "coping_strategy")

@@ -16,13 +16,15 @@ from contextlib import ExitStack
 import pytest
 
 from tests.conftest import MODEL_PATH, ROOT
-from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, wait_for
+from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, signed, wait_for
 from tests.store_servers import OwnPostgres, OwnRedis
 
 CRISIS = "I want to kill myself"
 
 
 def post(port, body, timeout=30):
+    # A REST sender is signed (intake_channels/ownership.py); the conversation id is the sender.
+    body = {**body, "sender": signed(body["sender"])}
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/webhooks/rest/webhook",
         data=json.dumps(body).encode(),
@@ -256,29 +258,29 @@ def test_the_web_chat_socket_gets_the_apology_and_the_crisis_response(production
     import socketio
 
     port, redis = production["port"], production["redis"]
-    session_id = uuid.uuid4().hex
 
     async def talk(messages):
         client, replies = socketio.AsyncClient(), asyncio.Queue()
         client.on("bot_uttered", replies.put_nowait)
         await client.connect(f"http://127.0.0.1:{port}", transports=["polling"])
         confirmed = asyncio.get_running_loop().create_future()
-        client.on("session_confirm", lambda _id: confirmed.done() or confirmed.set_result(True))
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(confirmed, 20)
+        client.on("session_confirm", lambda signed_id: confirmed.done() or confirmed.set_result(signed_id))
+        # No session id yet: the server confirms a new one it signed (`<hex>.<signature>`).
+        await client.emit("session_request", {"session_id": None})
+        session_id = await asyncio.wait_for(confirmed, 20)
         answers = []
         for message in messages:
             await client.emit("user_uttered", {"message": message, "session_id": session_id})
             answers.append((await asyncio.wait_for(replies.get(), 30)).get("text", ""))
         await client.disconnect()
-        return answers
+        return session_id, answers
 
     redis.stop()
     try:
-        apology, crisis = asyncio.run(talk(["hello there", CRISIS]))
+        session_id, (apology, crisis) = asyncio.run(talk(["hello there", CRISIS]))
     finally:
         redis.start()
     assert "was not saved" in apology and "988" in apology
     assert "concerned for your safety" in crisis
     until(lambda: ready(port)[1].get("spooled_turns") == 0, what="the kept turn replayed")
-    assert user_texts(port, session_id) == [CRISIS]
+    assert user_texts(port, "web:" + session_id.split(".")[0]) == [CRISIS]

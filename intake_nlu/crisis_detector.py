@@ -4,7 +4,7 @@ rules in patterns/ (crisis.yml, imminence.yml, check.yml, context.yml)."""
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils.spacy_utils import SpacyModel
@@ -125,6 +125,8 @@ class Assessment:
     categories: List[Text] = field(default_factory=list)
     response: Optional[Text] = None  # check, crisis, imminent, abuse, third_party
     layers: Set[Text] = field(default_factory=set)
+    # A negated, fictional, resolved or idiomatic mention: the classifier alone may not raise it.
+    quieted: bool = False
 
     def raise_to(self, tier: Text, category: Text, layer: Text) -> None:
         if RANK[tier] > RANK[self.tier]:
@@ -294,6 +296,7 @@ class CrisisRuleDetector(RuleComponent):
             elif classifier_score >= self._config["check_threshold"]:
                 found.raise_to("check", found.categories[0] if found.categories else "suicide", "classifier")
         found.response = self._response(found)
+        found.quieted = quieted or explained
         return found
 
     @staticmethod
@@ -338,9 +341,14 @@ class CrisisRuleDetector(RuleComponent):
                 # The classifier's first choice is the check: asked, whatever its confidence.
                 found.raise_to("check", "suicide", "classifier")  # the classifier alone
                 found.response = "check"
+            if found.tier is None and (message.get("intent") or {}).get("name") == CRISIS_INTENT:
+                self._demote(message, also_skip=(CHECK_INTENT,) if found.quieted else ())
+                if self.classifier_check_confidence(message) > 0 and not found.quieted:
+                    # Crisis, then the check, ranked first: the check is asked, and its tier
+                    # recorded (an intent `safety_check` without it would leave a yes unheard).
+                    found.raise_to("check", "suicide", "classifier")
+                    found.response = "check"
             if found.tier is None:
-                if (message.get("intent") or {}).get("name") == CRISIS_INTENT:
-                    self._demote(message)
                 continue
             # Kept in the parse data (and so in the tracker) for audit and the benches.
             message.set("crisis_layers", sorted(found.layers), add_to_output=True)
@@ -357,9 +365,11 @@ class CrisisRuleDetector(RuleComponent):
             message.set("entities", entities, add_to_output=True)
         return messages
 
-    def _demote(self, message: Message) -> None:
-        """A classifier crisis the rules and scores did not confirm takes the next-best intent."""
-        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != CRISIS_INTENT]
+    def _demote(self, message: Message, also_skip: Tuple[Text, ...] = ()) -> None:
+        """A classifier crisis the rules and scores did not confirm takes the next-best intent
+        (never the check when the rules quieted the mention: negated, fiction, an idiom...)."""
+        skipped = (CRISIS_INTENT, *also_skip)
+        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") not in skipped]
         best = ranking[0] if ranking else None
         if best is None or best.get("confidence", 0.0) < self._config["fallback_threshold"]:
             best = {"name": FALLBACK_INTENT, "confidence": self._config["fallback_threshold"]}

@@ -40,3 +40,40 @@ def test_someone_else_at_risk(parse, text):
 
 def test_a_button_payload_is_not_read_as_risk(parse):
     assert parse("/deny")["intent"]["name"] == "deny"
+
+
+@pytest.fixture(scope="module")
+def detector_and_model():
+    import spacy
+    from rasa.nlu.utils.spacy_utils import SpacyModel
+
+    from intake_nlu.crisis_detector import CrisisRuleDetector
+
+    root = Path(__file__).resolve().parents[2]
+    model = SpacyModel(model=spacy.load(root / "models" / "spacy" / "en_intake_rules"), model_name="en_intake_rules")
+    return CrisisRuleDetector(), model
+
+
+def classified(text, ranking):
+    from rasa.shared.nlu.training_data.message import Message
+
+    ranking = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []})
+
+
+def test_an_unconfirmed_crisis_with_the_check_next_asks_the_check_with_its_tier(detector_and_model):
+    """Below the check threshold, the crisis gives way to the next intent; when that is the
+    check, the check's tier goes with it, so that a yes to the check is heard as a crisis."""
+    detector, model = detector_and_model
+    message = classified("nothing about any of this feels worth it", [("crisis", 0.5), ("safety_check", 0.3)])
+    detector.process([message], model)
+    assert message.get("intent")["name"] == "safety_check"
+    assert entity({"entities": message.get("entities")}, "risk_level") == ["check"]
+
+
+def test_a_negated_unconfirmed_crisis_is_not_checked_even_with_the_check_next(detector_and_model):
+    detector, model = detector_and_model
+    message = classified("I'm not suicidal, just exhausted", [("crisis", 0.5), ("safety_check", 0.3)])
+    detector.process([message], model)
+    assert message.get("intent")["name"] not in ("crisis", "safety_check")
+    assert not entity({"entities": message.get("entities")}, "risk_level")

@@ -215,11 +215,15 @@ def test_a_hung_then_restarted_action_server(tmp_path):
         )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         time.sleep(5.5)  # the guard's cooldown (INTAKE_ACTION_COOLDOWN)
+        # After a crisis message the safety question holds until it is answered (crisis tiers).
+        reply = texts(send(rasa_port, "outage", "yes, I'm safe"))
+        assert "glad you're safe" in reply
         reply = texts(send(rasa_port, "outage", "hi"))
         assert "Is that okay with you?" in reply  # the intake goes on: the consent question
 
         state = tracker(rasa_port, "outage")
-        assert [e["text"] for e in state["events"] if e["event"] == "user"] == ["hi", "I want to end my life", "hi"]
+        user_turns = [e["text"] for e in state["events"] if e["event"] == "user"]
+        assert user_turns == ["hi", "I want to end my life", "yes, I'm safe", "hi"]
         assert state["slots"]["risk_flag"] is True
 
 

@@ -133,7 +133,7 @@ def process(
 
 
 def send(port: int, sender: str, text: str, timeout: float = 60) -> List[dict]:
-    """Sends `text` as the owner of conversation rest:<sender> (a signed sender)."""
+    """Sends `text` as the owner of conversation <sender> (a signed sender)."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/webhooks/rest/webhook",
         data=json.dumps({"sender": signed(sender), "message": text}).encode(),

@@ -376,14 +376,16 @@ def test_bodies_over_64_kb_get_413_and_long_messages_a_kind_reply(server):
 
 def test_the_story_endpoint_returns_the_story(server):
     send(server["port"], "story", "how much does it cost?")
-    with urllib.request.urlopen(f"{server['url']}/conversations/rest:story/story?token={TOKEN}", timeout=30) as reply:
+    with urllib.request.urlopen(
+        f"{server['url']}/conversations/{rest_id('story')}/story?token={TOKEN}", timeout=30
+    ) as reply:
         story = reply.read().decode()
     assert reply.status == 200 and "how much does it cost?" in story and "intent:" in story
 
 
 def test_no_conversation_id_in_body_not_consumed_lines(server):
     request = urllib.request.Request(
-        f"{server['url']}/conversations/rest:secret-id-77/tracker?token={TOKEN}", data=b'{"x": 1}', method="GET"
+        f"{server['url']}/conversations/{rest_id('secret-id-77')}/tracker?token={TOKEN}", data=b'{"x": 1}', method="GET"
     )
     with urllib.request.urlopen(request, timeout=30) as reply:
         assert reply.status == 200

@@ -20,9 +20,7 @@ def test_the_first_exchange_in_rasa_shell(tmp_path):
     ):
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         # As `make run` opens it: standard error (warnings, logs) to a file, the conversation on screen.
-        command = (
-            f"{RASA} shell -m {MODEL_PATH} --endpoints {endpoints} -p {free_port()} 2> {tmp_path / 'rasa-shell.log'}"
-        )
+        command = f"{RASA} shell -m {MODEL_PATH} --endpoints {endpoints} -i 127.0.0.1 -p {free_port()} 2> {tmp_path / 'rasa-shell.log'}"
         shell = pexpect.spawn(
             "/bin/sh", ["-c", command], cwd=str(ROOT), env=env(), encoding="utf-8", timeout=180, dimensions=(50, 200)
         )
@@ -48,4 +46,4 @@ def test_the_first_exchange_in_rasa_shell(tmp_path):
 
 def test_make_run_sends_warnings_and_logs_to_a_file():
     makefile = (ROOT / "Makefile").read_text()
-    assert "$(RASA) shell --model $(MODEL) 2> var/rasa-shell.log" in makefile
+    assert "$(RASA) shell --model $(MODEL) -i 127.0.0.1 2> var/rasa-shell.log" in makefile

@@ -50,6 +50,7 @@ PATCHES = (
             "rasa.core.run.load_agent_on_start",
         ),
     ),
+    Patch("action_endpoint_env", ("rasa.core.utils.read_endpoint_config",)),
     Patch("command_guard", ("rasa.nlu.classifiers.regex_message_handler.RegexMessageHandler.process",)),
     Patch("action_reply_validation", ("rasa.core.actions.action.RemoteAction._validate_action_result",)),
     Patch(

@@ -6,6 +6,7 @@ processes (intake-rasa, make, make serve) set INTAKE_ACTIONS_URL and INTAKE_ACTI
 (intake_rasa_patches/cli.py); Rasa 3.6 has no defaults for `${VARIABLES}` in endpoint files,
 so here the action endpoint it reads takes the URL and sends the token when they are set.
 """
+
 import os
 from typing import Optional, Text
 

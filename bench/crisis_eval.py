@@ -54,8 +54,16 @@ async def parse_outcomes(items):
 
 
 def rest_outcomes(items, workers: int):
-    from tests.conftest import MODEL_PATH
-    from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, send, wait_for, write_endpoints
+    from tests.servers import (
+        ACTION_SERVER,
+        free_port,
+        get_json,
+        process,
+        rasa_run,
+        send,
+        wait_for,
+        write_endpoints,
+    )
 
     work = Path(tempfile.mkdtemp(prefix="crisis_eval_"))
     actions_port, rasa_port = free_port(), free_port()
@@ -70,19 +78,7 @@ def rest_outcomes(items, workers: int):
         )
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 work / "rasa.log",
             )
         )

@@ -179,8 +179,16 @@ def _slot_name(key: str) -> str:
 
 
 def personas(quiet: bool, only: Optional[str] = None) -> None:
-    from tests.conftest import MODEL_PATH
-    from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, send, wait_for, write_endpoints
+    from tests.servers import (
+        ACTION_SERVER,
+        free_port,
+        get_json,
+        process,
+        rasa_run,
+        send,
+        wait_for,
+        write_endpoints,
+    )
 
     people = [p for p in load("personas_dev.yml")["personas"] if not only or only in p["id"]]
     print("\n== scripted conversations over REST (personas_dev.yml) ==")
@@ -199,19 +207,7 @@ def personas(quiet: bool, only: Optional[str] = None) -> None:
         )
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 work / "rasa.log",
             )
         )

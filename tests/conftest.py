@@ -18,7 +18,7 @@ from rasa_sdk import Tracker  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_PATH = ROOT / "models" / "intake.tar.gz"
+from tests.servers import MODEL_PATH  # noqa: E402,F401  (one definition, shared with the servers)
 
 
 def pytest_collection_modifyitems(config, items) -> None:

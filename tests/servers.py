@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
+MODEL_PATH = ROOT / "models" / "intake.tar.gz"
 # The project's Rasa command (intake_rasa_patches/cli.py); STOCK_RASA for the stock baseline.
 RASA = str(ROOT / ".venv" / "bin" / "intake-rasa")
 STOCK_RASA = str(ROOT / ".venv" / "bin" / "rasa")
@@ -160,6 +161,24 @@ def post_raw(port: int, body: bytes, path: str = "/webhooks/rest/webhook", heade
 
 def get_json(port: int, path: str) -> dict:
     return json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30))
+
+
+def rasa_run(port: int, endpoints) -> List[str]:
+    """The project's Rasa server on loopback with the HTTP API, the trained model and the
+    given endpoints file (append further arguments to the list)."""
+    return [
+        RASA,
+        "run",
+        "--enable-api",
+        "-m",
+        str(MODEL_PATH),
+        "-p",
+        str(port),
+        "-i",
+        "127.0.0.1",
+        "--endpoints",
+        str(endpoints),
+    ]
 
 
 def write_endpoints(

@@ -17,10 +17,10 @@ from tests.conftest import MODEL_PATH
 from tests.servers import (
     ACTION_SERVER,
     ACTIONS_AUTH,
-    RASA,
     free_port,
     get_json,
     process,
+    rasa_run,
     rest_id,
     send,
     wait_for,
@@ -176,19 +176,7 @@ def test_a_hung_then_restarted_action_server(tmp_path):
         stack.callback(hole.close)
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 tmp_path / "rasa.log",
             )
         )
@@ -241,19 +229,7 @@ def test_what_was_said_while_the_action_server_was_down_reaches_the_record(tmp_p
     with ExitStack() as stack:
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 tmp_path / "rasa.log",
             )
         )

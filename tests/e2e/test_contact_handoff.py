@@ -17,13 +17,13 @@ from tests.servers import (
     ACTION_SERVER,
     CONSENT_LINE,
     PYTHON,
-    RASA,
     SCHEDULING_LINES,
     SEED_PATIENT_LINES,
     env,
     free_port,
     get_json,
     process,
+    rasa_run,
     send,
     wait_for,
     write_endpoints,
@@ -66,19 +66,7 @@ def servers(tmp_path_factory):
         )
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 work / "rasa.log",
                 extra_env=variables,
             )

@@ -11,7 +11,7 @@ import pytest
 from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH
 from tests.notification_fakes import HTTPReceiver, SMTPReceiver, wait_until
-from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, send, wait_for, write_endpoints
+from tests.servers import ACTION_SERVER, free_port, get_json, process, rasa_run, send, wait_for, write_endpoints
 
 SECRET = "e2e-webhook-secret"
 CRISIS = "I want to kill myself, I've been thinking about it all week"
@@ -49,19 +49,7 @@ def setup(tmp_path_factory):
         )
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 work / "rasa.log",
                 extra_env=values,
             )

@@ -18,6 +18,7 @@ from tests.servers import (
     get_json,
     post_raw,
     process,
+    rasa_run,
     rest_id,
     signed,
     wait_for,
@@ -51,19 +52,7 @@ def servers(tmp_path_factory):
         )
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 work / "rasa.log",
             )
         )

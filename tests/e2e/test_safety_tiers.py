@@ -9,7 +9,7 @@ from contextlib import ExitStack
 import pytest
 
 from tests.conftest import MODEL_PATH
-from tests.servers import ACTION_SERVER, RASA, free_port, get_json, process, send, wait_for, write_endpoints
+from tests.servers import ACTION_SERVER, free_port, get_json, process, rasa_run, send, wait_for, write_endpoints
 
 CHECK_QUESTION = "are you having thoughts of ending your life or of hurting yourself, or are you in danger right now?"
 CRISIS_LINE = "988"
@@ -34,19 +34,7 @@ def servers(tmp_path_factory):
         )
         stack.enter_context(
             process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                ],
+                rasa_run(rasa_port, endpoints),
                 work / "rasa.log",
             )
         )

@@ -68,3 +68,17 @@ def test_an_unknown_profile_is_a_clear_error(monkeypatch):
 
 def test_the_server_uses_the_generator():
     assert "intake_dialogue.response_generator.PracticeResponseGenerator" in (ROOT / "endpoints.yml").read_text()
+
+
+def test_an_edited_practice_file_is_read_again_without_a_restart(tmp_path, monkeypatch):
+    """practice.yml is parsed once per version (intake/practice.py), not once per call:
+    a practice that corrects its phone number sees it in the next reply."""
+    edited = tmp_path / "practice.yml"
+    edited.write_text((ROOT / "practice.yml").read_text())
+    monkeypatch.setenv("INTAKE_PRACTICE_CONFIG", str(edited))
+    monkeypatch.delenv("INTAKE_CRISIS_PROFILE", raising=False)
+    practice_settings()["practice_phone"] = "changed by a caller"  # a caller's change stays its own
+    before = practice_settings()["practice_phone"]
+    assert before != "changed by a caller"
+    edited.write_text(re.sub(r"(?m)^practice_phone:.*$", 'practice_phone: "+1 555 0100 999"', edited.read_text()))
+    assert practice_settings()["practice_phone"] == "+1 555 0100 999" != before

@@ -215,6 +215,7 @@ def test_a_hung_then_restarted_action_server(tmp_path):
         assert state["slots"]["risk_flag"] is True
 
 
+@pytest.mark.patched  # intake_rasa_patches/action_endpoint_env.py sends the action server's secret
 def test_what_was_said_while_the_action_server_was_down_reaches_the_record(tmp_path):
     """M5: "what you wrote is saved" is true: the concerns of the turns answered with the
     apology are in the intake record once the action server is back."""

@@ -62,6 +62,7 @@ def texts(replies):
     return " ".join(reply.get("text", "") for reply in replies)
 
 
+@pytest.mark.patched  # intake_rasa_patches/action_endpoint_env.py sends the action server's secret
 def test_the_stores_make_var_and_keep_every_turn(clone):
     var = clone["dir"] / "var"
     assert var.is_dir() and mode(var) == "0o700"  # made by the tracker store at start
@@ -75,6 +76,7 @@ def test_the_stores_make_var_and_keep_every_turn(clone):
         assert mode(var / name) == "0o600", name
 
 
+@pytest.mark.patched  # intake_rasa_patches/action_endpoint_env.py sends the action server's secret
 def test_delete_my_data_leaves_no_copy_in_the_database_files(clone):
     port, var = clone["port"], clone["dir"] / "var"
     for line in conversation():

@@ -401,6 +401,7 @@ def test_make_run_opens_the_shell_on_loopback():
     assert shell and "-i 127.0.0.1" in shell[0], dry_run.stdout
 
 
+@pytest.mark.patched  # intake_rasa_patches/store_outage.py
 def test_on_postgresql_a_nul_in_one_conversation_fails_that_request_alone(tmp_path):
     """C1 on the production store: psycopg2 refuses a NUL with ValueError, which Rasa's
     session_scope turned into 'Exiting application'. A database of its own on the shared

@@ -126,6 +126,7 @@ def production(tmp_path_factory):
         yield {"port": rasa_port, "postgres": postgres, "redis": redis, "work": work}
 
 
+@pytest.mark.patched  # intake_rasa_patches/store_outage.py: /ready, and every channel outage-safe
 def test_ready_reports_every_dependency(production):
     status, report = ready(production["port"])
     assert status == 200, report
@@ -139,6 +140,7 @@ def test_ready_reports_every_dependency(production):
     }
 
 
+@pytest.mark.patched  # intake_rasa_patches/store_outage.py: /ready, and every channel outage-safe
 @pytest.mark.parametrize("outage", ["redis", "postgres"])
 def test_an_outage_meets_nobody_with_silence_and_loses_no_accepted_turn(production, outage):
     port, store = production["port"], production[outage]
@@ -186,6 +188,7 @@ def test_an_outage_meets_nobody_with_silence_and_loses_no_accepted_turn(producti
     assert user_texts(port, sender) == ["hi", CRISIS, "yes, I'm safe right now"]
 
 
+@pytest.mark.patched  # intake_rasa_patches/store_outage.py: /ready, and every channel outage-safe
 def test_a_crisis_before_any_stored_turn_starts_its_conversation_when_replayed(production):
     port, redis = production["port"], production["redis"]
     sender = f"first-{uuid.uuid4().hex[:8]}"
@@ -202,6 +205,7 @@ def test_a_crisis_before_any_stored_turn_starts_its_conversation_when_replayed(p
     assert tracker["slots"]["risk_flag"] is True
 
 
+@pytest.mark.patched  # intake_rasa_patches/store_outage.py: /ready, and every channel outage-safe
 def test_ready_reports_the_intake_database_through_the_action_server(production):
     postgres, port = production["postgres"], production["port"]
     import sqlalchemy as sa
@@ -251,6 +255,7 @@ def test_the_intake_database_down_gets_an_apology_with_the_crisis_line(productio
         admin.dispose()
 
 
+@pytest.mark.patched  # intake_rasa_patches/store_outage.py: /ready, and every channel outage-safe
 def test_the_web_chat_socket_gets_the_apology_and_the_crisis_response(production):
     """The same on socket.io (the web widget): no silence while Redis is down."""
     import asyncio

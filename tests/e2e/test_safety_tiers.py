@@ -8,6 +8,7 @@ from contextlib import ExitStack
 
 import pytest
 
+import intake_rasa_patches
 from tests.conftest import MODEL_PATH
 from tests.servers import ACTION_SERVER, free_port, get_json, process, rasa_run, send, wait_for, write_endpoints
 
@@ -47,6 +48,13 @@ def say(servers, sender, text):
     return " ".join(r.get("text", "") for r in send(servers["port"], sender, text))
 
 
+# risk_level keeps the highest tier and a yes to the check raises it, safety_state reads
+# the answers: intake_rasa_patches/safety_slot_types.py. Under INTAKE_RASA_PATCHES=off the
+# replies are the same and these slots keep each mapping's raw value, so only the replies
+# are checked then.
+FOLDED = intake_rasa_patches.enabled()
+
+
 def slots(servers, sender):
     return get_json(servers["port"], f"/conversations/{sender}/tracker")["slots"]
 
@@ -55,13 +63,15 @@ def test_a_possible_risk_gets_the_check_and_a_no_carries_on(servers):
     say(servers, "check-no", "hi")
     reply = say(servers, "check-no", "lately there is no future ahead of me that I can picture")
     assert CHECK_QUESTION in reply and CRISIS_LINE not in reply
-    assert slots(servers, "check-no")["risk_level"] == "check"
+    if FOLDED:
+        assert slots(servers, "check-no")["risk_level"] == "check"
     reply = say(servers, "check-no", "no")
     assert "carry on" in reply and EMERGENCY not in reply
     reply = say(servers, "check-no", "work has been really stressful")
     assert "stress" in reply and CHECK_QUESTION not in reply  # the intake goes on
-    state = slots(servers, "check-no")
-    assert state["risk_level"] == "check" and state["risk_flag"] is False
+    if FOLDED:
+        state = slots(servers, "check-no")
+        assert state["risk_level"] == "check" and state["risk_flag"] is False
 
 
 def test_yes_to_the_check_is_a_crisis_and_the_tier_never_goes_down(servers):
@@ -69,9 +79,11 @@ def test_yes_to_the_check_is_a_crisis_and_the_tier_never_goes_down(servers):
     assert CHECK_QUESTION in say(servers, "check-yes", "honestly I feel like a weight on everyone around me")
     reply = say(servers, "check-yes", "yes")
     assert CRISIS_LINE in reply and "Are you safe right now?" in reply
-    assert slots(servers, "check-yes")["risk_level"] == "crisis"
+    if FOLDED:
+        assert slots(servers, "check-yes")["risk_level"] == "crisis"
     say(servers, "check-yes", "what's the point of anything")  # a later possible risk
-    assert slots(servers, "check-yes")["risk_level"] == "crisis"
+    if FOLDED:
+        assert slots(servers, "check-yes")["risk_level"] == "crisis"
 
 
 def test_an_unclear_answer_is_asked_once_more_then_taken_as_yes(servers):
@@ -97,7 +109,8 @@ def test_after_a_crisis_every_reply_stays_with_safety_until_they_are_safe(server
         assert reply.startswith("If you are in danger") or reply.startswith("Please call"), (text, reply)
         assert EMERGENCY in reply and "practice" in reply and "What brings you in" not in reply
     assert "glad you're safe" in say(servers, "hold", "I'm safe now, my sister is with me")
-    assert slots(servers, "hold")["safety_state"] == "resolved"
+    if FOLDED:
+        assert slots(servers, "hold")["safety_state"] == "resolved"
 
 
 def test_a_crisis_inside_the_scheduling_form_stops_it_and_it_does_not_resume(servers):
@@ -151,7 +164,8 @@ def test_check_and_crisis_with_the_action_server_stopped(servers):
     assert CHECK_QUESTION in say(servers, "down", "I can't see any point in anything anymore")
     assert CRISIS_LINE in say(servers, "down", "yes")
     assert time.monotonic() - start < 4.0
-    assert slots(servers, "down")["risk_level"] == "crisis"
+    if FOLDED:
+        assert slots(servers, "down")["risk_level"] == "crisis"
     reply = say(servers, "down2", "I'm standing on the ledge of the car park roof right now")
     assert reply.index(EMERGENCY) < reply.index(CRISIS_LINE)
     assert slots(servers, "down2")["risk_level"] == "imminent"

@@ -1,6 +1,7 @@
 """Spelling tricks folded before the safety rules; the safety slot types fold each value
 into the last (the highest tier, accumulated categories, the safety state)."""
 
+import pytest
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -70,6 +71,7 @@ def test_the_safety_state_holds_until_the_person_is_safe():
     assert checked.get_slot("safety_state") == "active"
 
 
+@pytest.mark.patched  # intake_rasa_patches/safety_slot_types.py builds the folding slots
 def test_the_domain_keeps_contract_types_and_rasa_builds_the_folding_slots():
     from rasa.shared.core.domain import Domain
 

@@ -11,9 +11,10 @@ import socket
 import subprocess
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "models" / "intake.tar.gz"
@@ -179,6 +180,43 @@ def rasa_run(port: int, endpoints) -> List[str]:
         "--endpoints",
         str(endpoints),
     ]
+
+
+@dataclass
+class Assistant:
+    port: int  # the Rasa server's
+    actions_port: int
+    rasa: subprocess.Popen
+    actions: subprocess.Popen
+    work: Path
+
+
+@contextmanager
+def assistant(
+    work: Path,
+    rasa_args: Sequence[str] = (),
+    env: Optional[Dict[str, str]] = None,
+) -> Iterator[Assistant]:
+    """The action server and the project's Rasa server on free loopback ports, their stores
+    and logs in `work`, `env` added to both; stopped on leaving. `rasa_args` go after
+    rasa_run's arguments."""
+    env = {"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db", **(env or {})}
+    actions_port, port = free_port(), free_port()
+    endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
+    with ExitStack() as stack:
+        actions = stack.enter_context(
+            process(
+                ACTION_SERVER + ["--port", str(actions_port)],
+                work / "actions.log",
+                extra_env=env,
+            )
+        )
+        rasa = stack.enter_context(
+            process(rasa_run(port, endpoints) + list(rasa_args), work / "rasa.log", extra_env=env)
+        )
+        wait_for(f"http://127.0.0.1:{actions_port}/health")
+        wait_for(f"http://127.0.0.1:{port}/status")
+        yield Assistant(port, actions_port, rasa, actions, work)
 
 
 def write_endpoints(

@@ -4,7 +4,6 @@ loopback ports, a throwaway intake database encrypted with a test key."""
 import json
 import os
 import subprocess
-from contextlib import ExitStack
 
 import pytest
 import yaml
@@ -20,14 +19,11 @@ from tests.servers import (
     PYTHON,
     SCHEDULING_LINES,
     SEED_PATIENT_LINES,
+    assistant,
     env,
     free_port,
     get_json,
-    process,
-    rasa_run,
     send,
-    wait_for,
-    write_endpoints,
 )
 
 PHONE_TYPED, PHONE_CORRECTED = "(212) 555-0188", "212 555 0199"
@@ -59,25 +55,11 @@ def servers(tmp_path_factory):
         "INTAKE_ENCRYPTION_KEY": key,
         "INTAKE_PRACTICE_CONFIG": str(work / "practice.yml"),
     }
-    actions_port, rasa_port = free_port(), free_port()
-    endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-    with ExitStack() as stack:
-        stack.enter_context(
-            process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=variables)
-        )
-        stack.enter_context(
-            process(
-                rasa_run(rasa_port, endpoints),
-                work / "rasa.log",
-                extra_env=variables,
-            )
-        )
-        wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{rasa_port}/status")
+    with assistant(work, env=variables) as running:
         os.environ.update(INTAKE_ENCRYPTION_KEY=key)  # this process reads the records too
         try:
             yield {
-                "port": rasa_port,
+                "port": running.port,
                 "work": work,
                 "store": IntakeStore(intake_url),
                 "env": variables,

@@ -11,7 +11,7 @@ import pytest
 from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH
 from tests.notification_fakes import HTTPReceiver, SMTPReceiver, wait_until
-from tests.servers import ACTION_SERVER, free_port, get_json, process, rasa_run, send, wait_for, write_endpoints
+from tests.servers import assistant, free_port, get_json, send
 
 SECRET = "e2e-webhook-secret"
 CRISIS = "I want to kill myself, I've been thinking about it all week"
@@ -29,7 +29,6 @@ def setup(tmp_path_factory):
     (work / "smtp").mkdir()
     http = HTTPReceiver(free_port(), SECRET).start()
     smtp = SMTPReceiver(free_port(), work / "smtp").start()
-    actions_port, rasa_port = free_port(), free_port()
     intake_url = f"sqlite:///{work}/intake.db"
     values = {
         "INTAKE_DATABASE_URL": intake_url,
@@ -41,28 +40,16 @@ def setup(tmp_path_factory):
         "INTAKE_NOTIFY_RETRY_SECONDS": "0.5",
         **smtp.environment(),
     }
-    endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
     with ExitStack() as stack:
         stack.callback(http.stop)
-        actions = stack.enter_context(
-            process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=values)
-        )
-        stack.enter_context(
-            process(
-                rasa_run(rasa_port, endpoints),
-                work / "rasa.log",
-                extra_env=values,
-            )
-        )
-        wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{rasa_port}/status")
+        servers = stack.enter_context(assistant(work, env=values))
         state = {
-            "port": rasa_port,
+            "port": servers.port,
             "store": IntakeStore(intake_url),
             "http": http,
             "smtp": smtp,
             "work": work,
-            "actions": actions,
+            "actions": servers.actions,
         }
         yield state
         state["smtp"].stop()

@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -26,17 +25,9 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.servers import (  # noqa: E402
-    ACTION_SERVER,
-    RASA,
-    free_port,
-    process,
-    signed,
-    wait_for,
-    write_endpoints,
-)
+from tests.servers import MODEL_PATH as MODEL  # noqa: E402
+from tests.servers import assistant, signed  # noqa: E402
 
-MODEL = ROOT / "models" / "intake.tar.gz"
 TOKEN = "hostile-input-token"
 PAGE = "http://127.0.0.1:8080"
 TIMEOUT = aiohttp.ClientTimeout(total=60)
@@ -398,43 +389,9 @@ async def still_up(url: str) -> bool:
 
 
 def run(only: Optional[str] = None) -> Dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="hostile-") as work, ExitStack() as stack:
-        work = Path(work)
-        actions_port, port = free_port(), free_port()
-        endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-        stack.enter_context(
-            process(
-                ACTION_SERVER + ["--port", str(actions_port)],
-                work / "actions.log",
-                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
-            )
-        )
-        rasa = stack.enter_context(
-            process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "--auth-token",
-                    TOKEN,
-                    "-m",
-                    str(MODEL),
-                    "-p",
-                    str(port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    str(ROOT / "credentials.yml"),
-                    "--cors",
-                    PAGE,
-                ],
-                work / "rasa.log",
-            )
-        )
-        wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{port}/")
+    web_api = ["--auth-token", TOKEN, "--credentials", str(ROOT / "credentials.yml"), "--cors", PAGE]
+    with tempfile.TemporaryDirectory(prefix="hostile-") as work, assistant(Path(work), rasa_args=web_api) as running:
+        work, port, rasa = Path(work), running.port, running.rasa
         url = f"http://127.0.0.1:{port}"
         started = time.monotonic()
         results = []

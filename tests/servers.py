@@ -215,7 +215,7 @@ def assistant(
             process(rasa_run(port, endpoints) + list(rasa_args), work / "rasa.log", extra_env=env)
         )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{port}/status")
+        wait_for(f"http://127.0.0.1:{port}/")  # open even with --auth-token; Rasa listens once the model is loaded
         yield Assistant(port, actions_port, rasa, actions, work)
 
 

@@ -10,14 +10,13 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import ExitStack
 
 import pytest
 
 from tests.conftest import MODEL_PATH, ROOT
 from tests.servers import (
-    ACTION_SERVER,
     RASA,
+    assistant,
     free_port,
     get_json,
     post_raw,
@@ -26,7 +25,6 @@ from tests.servers import (
     send,
     signed,
     wait_for,
-    write_endpoints,
 )
 
 TOKEN = "hardening-test-token"
@@ -40,44 +38,16 @@ def server(tmp_path_factory):
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make test`, which trains it first")
     work = tmp_path_factory.mktemp("hardening")
-    actions_port, port = free_port(), free_port()
-    endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-    with ExitStack() as stack:
-        actions = stack.enter_context(
-            process(
-                ACTION_SERVER + ["--port", str(actions_port)],
-                work / "actions.log",
-                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
-            )
-        )
-        rasa = stack.enter_context(
-            process(
-                [
-                    RASA,
-                    "run",
-                    "--enable-api",
-                    "--auth-token",
-                    TOKEN,
-                    "-m",
-                    str(MODEL_PATH),
-                    "-p",
-                    str(port),
-                    "-i",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    str(ROOT / "credentials.yml"),
-                    "--cors",
-                    PAGE,
-                ],
-                work / "rasa.log",
-                extra_env={"INTAKE_RATE_LIMIT": f"{RATE[0]}/{RATE[1]}"},
-            )
-        )
-        wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{port}/")
-        yield {"port": port, "rasa": rasa, "actions": actions, "work": work, "url": f"http://127.0.0.1:{port}"}
+    web_api = ["--auth-token", TOKEN, "--credentials", str(ROOT / "credentials.yml"), "--cors", PAGE]
+    with assistant(work, rasa_args=web_api, env={"INTAKE_RATE_LIMIT": f"{RATE[0]}/{RATE[1]}"}) as running:
+        port = running.port
+        yield {
+            "port": port,
+            "rasa": running.rasa,
+            "actions": running.actions,
+            "work": work,
+            "url": f"http://127.0.0.1:{port}",
+        }
 
 
 def texts(replies):

@@ -284,6 +284,8 @@ class CrisisRuleDetector(RuleComponent):
             standalone = [m for m in imminence if m.value in ("act", "means_at_hand", "place")]
             if risks or checks:
                 standalone += [m for m in imminence if m.value == "dose"]
+            if risks:
+                standalone += [m for m in imminence if m.value == "place_with_risk"]
             if standalone and not context & {"bereavement", "accidental"} and not demote:
                 strong = (
                     [m for m in standalone if m.value not in ("means_at_hand", "dose")]

@@ -96,6 +96,7 @@ AFTER_NEGATION = re.compile(r"^\W*(?:is|was|has|have|'s)?\s*(?:n't|not|never)\b"
 NEGATION_WINDOW = 4
 # Contexts that explain risk-like words well enough that the classifier alone only asks.
 EXPLAINING = {"bereavement", "ordinary_ending", "accidental", "hypothetical", "past", "scoped", "rest"}
+DEATH_WORDS = {"die", "died", "dies", "dying", "dead", "death"}
 # Contexts that give hopelessness and goodbye words an ordinary sense in their sentence
 # (grief, an ordinary ending, a trouble that names its object, a wish for rest): the
 # check's `suicide` words there ask nothing, nor does the classifier's check alone.
@@ -300,8 +301,12 @@ class CrisisRuleDetector(RuleComponent):
                         category = "third_party"
                     if category != "third_party":
                         found.raise_to("imminent", category, "rules")
+            # One hopelessness or goodbye word in an ordinary context is ordinary; several
+            # warning signs together ("quit my job, gave my cat away, said my goodbyes") are not.
+            # (A death word is the grief itself where someone died.)
+            warning_signs = {m.text for m in checks if m.value == "suicide" and m.text not in DEATH_WORDS}
             for match in checks:
-                if context & ORDINARY and match.value == "suicide":
+                if context & ORDINARY and match.value == "suicide" and len(warning_signs) < 2:
                     continue
                 found.raise_to("check", CATEGORY.get(match.value, match.value), "rules")
         if found.tier == "crisis" and message_time and any(c in found.categories for c in ("suicide", "self_harm")):

@@ -125,6 +125,14 @@ BEREAVEMENT_NOUNS = {
 }  # words before a match that can negate it ("I'm not going to kill myself")
 
 
+def _crisis_confidence(ranking: List[Dict[Text, Any]]) -> float:
+    ranking = [r for r in ranking if r.get("name") != FALLBACK_INTENT]
+    for entry in ranking[:2]:
+        if entry.get("name") == CRISIS_INTENT:
+            return float(entry.get("confidence") or 0.0)
+    return 0.0
+
+
 @dataclass
 class Assessment:
     tier: Optional[Text] = None
@@ -231,7 +239,9 @@ class CrisisRuleDetector(RuleComponent):
     def crisis_matches(self, text: Text, model: SpacyModel) -> List:
         return self.matcher(model).find(fold(text))
 
-    def assess(self, text: Text, model: SpacyModel, classifier_score: float = 0.0) -> Assessment:
+    def assess(
+        self, text: Text, model: SpacyModel, classifier_score: float = 0.0, sentence_score: float = 0.0
+    ) -> Assessment:
         matchers = self._matchers(model)
         found = Assessment()
         quieted = False  # a negated, fictional or resolved mention: the classifier is not asked
@@ -316,6 +326,10 @@ class CrisisRuleDetector(RuleComponent):
                 found.raise_to("crisis", found.categories[0] if found.categories else "suicide", "classifier")
             elif classifier_score >= self._config["check_threshold"]:
                 found.raise_to("check", found.categories[0] if found.categories else "suicide", "classifier")
+            elif sentence_score >= self._config["classifier_threshold"]:
+                # One sentence read alone, without the rest of the message: at most the check,
+                # and only from the crisis threshold.
+                found.raise_to("check", found.categories[0] if found.categories else "suicide", "classifier")
         found.response = self._response(found)
         found.quieted = quieted or explained
         found.ordinary = ordinary or found.quieted
@@ -335,17 +349,14 @@ class CrisisRuleDetector(RuleComponent):
 
     @staticmethod
     def classifier_crisis_confidence(message: Message) -> float:
-        """The classifier's confidence in `crisis` when it ranked crisis first or second:
-        for the whole message, or for any one of its sentences (intent_classifier.py
-        scores each), whichever is highest, so a long message does not dilute one risk."""
-        rankings = [message.get("intent_ranking") or []] + list(message.get(SENTENCE_RANKINGS) or [])
-        best = 0.0
-        for ranking in rankings:
-            ranking = [r for r in ranking if r.get("name") != FALLBACK_INTENT]
-            for entry in ranking[:2]:
-                if entry.get("name") == CRISIS_INTENT:
-                    best = max(best, float(entry.get("confidence") or 0.0))
-        return best
+        """The classifier's confidence in `crisis` when it ranked crisis first or second."""
+        return _crisis_confidence(message.get("intent_ranking") or [])
+
+    @staticmethod
+    def sentence_crisis_confidence(message: Message) -> float:
+        """The highest such confidence over the sentences of a message of several
+        (intent_classifier.py scores each), so that a long message does not dilute one risk."""
+        return max((_crisis_confidence(ranking) for ranking in message.get(SENTENCE_RANKINGS) or []), default=0.0)
 
     @staticmethod
     def classifier_check_confidence(message: Message) -> float:
@@ -360,10 +371,14 @@ class CrisisRuleDetector(RuleComponent):
             # The classifier's own scores, kept in the parse data for bench/crisis_eval.py.
             message.set(
                 "crisis_scores",
-                {"crisis": round(score, 4), "check": round(self.classifier_check_confidence(message), 4)},
+                {
+                    "crisis": round(score, 4),
+                    "sentence": round(self.sentence_crisis_confidence(message), 4),
+                    "check": round(self.classifier_check_confidence(message), 4),
+                },
                 add_to_output=True,
             )
-            found = self.assess(text, model, score)
+            found = self.assess(text, model, score, self.sentence_crisis_confidence(message))
             check_score = self.classifier_check_confidence(message)
             if found.tier is None and check_score > 0:
                 if found.ordinary or check_score < self._config["check_threshold"]:

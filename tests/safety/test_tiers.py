@@ -91,15 +91,19 @@ def test_ordinary_senses_get_neither_the_crisis_response_nor_the_check(parse, te
     assert parsed["intent"]["name"] not in ("crisis", "safety_check") and not entity(parsed, "risk_level")
 
 
-def test_the_classifier_scores_each_sentence_of_a_long_message(detector_and_model):
-    """A crisis score the classifier gives one sentence counts, however diluted the whole
-    message's score is (intent_classifier.py's sentence rankings)."""
-    detector, _ = detector_and_model
-    message = classified("a long message", [("share_concern", 0.7), ("crisis", 0.1)])
-    assert detector.classifier_crisis_confidence(message) == 0.1
-    sentences = [[("share_concern", 0.9)], [("crisis", 0.85), ("share_concern", 0.1)]]
+def test_one_sentence_scored_as_crisis_asks_the_check_however_long_the_message(detector_and_model):
+    """A crisis score the classifier gives one sentence read alone (intent_classifier.py's
+    sentence rankings) is not diluted by the rest of the message: from the crisis threshold
+    it asks the check (alone, without the rest, it is never more)."""
+    detector, model = detector_and_model
+    message = classified("work is fine. my sister visits. the garden is a mess.", [("share_concern", 0.7)])
+    sentences = [[("share_concern", 0.9)], [("crisis", 0.85), ("share_concern", 0.1)], [("share_concern", 0.8)]]
     message.set("sentence_rankings", [[{"name": n, "confidence": c} for n, c in ranking] for ranking in sentences])
-    assert detector.classifier_crisis_confidence(message) == 0.85
+    assert detector.classifier_crisis_confidence(message) == 0.0
+    assert detector.sentence_crisis_confidence(message) == 0.85
+    detector.process([message], model)
+    assert message.get("intent")["name"] == "safety_check"
+    assert entity({"entities": message.get("entities")}, "risk_level") == ["check"]
 
 
 def test_sentences_are_split_at_stops_and_long_run_ons_at_commas():

@@ -19,11 +19,16 @@ the previous action and the intent its last state names, so the rules are indexe
 those two once, and only the rules filed under the current state's pair (or under
 "any") are tested, by Rasa's own test: the same rules apply as before. (A state with
 no previous action, a conversation start, is tested against every rule as before.)
+
+A prediction also carries the safety slot events that go with it (a crisis response's
+tier, a positive answer to PHQ-9 item 9: intake_dialogue/safety_events.py), as optional
+events Rasa applies when the prediction wins: still Rasa-side, with no custom action.
 """
 
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Text
 
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,6 +38,8 @@ from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
+
+from intake_dialogue.safety_events import events_for_turn
 
 RECENT_STATES = 12
 REPLAY_ATTRIBUTE = "_intake_state_replay"
@@ -121,6 +128,21 @@ class RecentHistoryRulePolicy(RulePolicy):
                 f"last {RECENT_STATES}. Raise RECENT_STATES in intake_dialogue/recent_history_rule_policy.py."
             )
         return resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """Rasa's prediction, with the safety slot events that go with it
+        (intake_dialogue/safety_events.py: a crisis response's tier, PHQ-9 item 9)."""
+        prediction = super().predict_action_probabilities(tracker, domain, rule_only_data, **kwargs)
+        if prediction.max_confidence > 0:
+            action = domain.action_names_or_texts[prediction.max_confidence_index]
+            prediction.optional_events += events_for_turn(tracker, action)
+        return prediction
 
     def _prediction_states(
         self,

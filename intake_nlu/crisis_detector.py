@@ -10,6 +10,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
 
+from intake_nlu.intent_classifier import SENTENCE_RANKINGS
 from intake_nlu.rule_component import RuleComponent
 from intake_nlu.rule_matcher import RuleMatch, RuleMatcher, load_patterns
 from intake_nlu.text_folding import fold, sentences
@@ -94,7 +95,12 @@ SUBJECT_NEGATIONS = {"nobody", "nobody's", "noone"}
 AFTER_NEGATION = re.compile(r"^\W*(?:is|was|has|have|'s)?\s*(?:n't|not|never)\b")
 NEGATION_WINDOW = 4
 # Contexts that explain risk-like words well enough that the classifier alone only asks.
-EXPLAINING = {"bereavement", "ordinary_ending", "accidental", "hypothetical", "past"}
+EXPLAINING = {"bereavement", "ordinary_ending", "accidental", "hypothetical", "past", "scoped", "rest"}
+DEATH_WORDS = {"die", "died", "dies", "dying", "dead", "death"}
+# Contexts that give hopelessness and goodbye words an ordinary sense in their sentence
+# (grief, an ordinary ending, a trouble that names its object, a wish for rest): the
+# check's `suicide` words there ask nothing, nor does the classifier's check alone.
+ORDINARY = {"bereavement", "ordinary_ending", "scoped", "rest"}
 # "no" denies what follows only across these ("no thoughts of self-harm"), not a clause ("no one would care if I died").
 NO_SCOPE = {
     "thoughts",
@@ -119,6 +125,14 @@ BEREAVEMENT_NOUNS = {
 }  # words before a match that can negate it ("I'm not going to kill myself")
 
 
+def _crisis_confidence(ranking: List[Dict[Text, Any]]) -> float:
+    ranking = [r for r in ranking if r.get("name") != FALLBACK_INTENT]
+    for entry in ranking[:2]:
+        if entry.get("name") == CRISIS_INTENT:
+            return float(entry.get("confidence") or 0.0)
+    return 0.0
+
+
 @dataclass
 class Assessment:
     tier: Optional[Text] = None
@@ -127,6 +141,8 @@ class Assessment:
     layers: Set[Text] = field(default_factory=set)
     # A negated, fictional, resolved or idiomatic mention: the classifier alone may not raise it.
     quieted: bool = False
+    # ...or words with an ordinary sense (ORDINARY): the classifier's check alone is not asked.
+    ordinary: bool = False
 
     def raise_to(self, tier: Text, category: Text, layer: Text) -> None:
         if RANK[tier] > RANK[self.tier]:
@@ -156,8 +172,9 @@ def _negated(sentence: Text, match: RuleMatch, category: Text = "") -> bool:
         return False
     if len(negations) > 1:
         return False  # "I can't promise I won't": a double negation is no denial
-    # "I don't see a way out", "I can't find a reason to live": the negation is the risk.
-    return not any(word in SEEING for word in before[negations[-1] + 1 :])
+    # "I don't see a way out", "she doesn't see the point", "I can't find a reason to live":
+    # the negation is the risk.
+    return not any(word in SEEING for word in before[negations[-1] + 1 :] + match.text.split()[:1])
 
 
 def _about_someone_else(sentence: Text, match: RuleMatch) -> bool:
@@ -181,7 +198,7 @@ class CrisisRuleDetector(RuleComponent):
 
     Layer 1 is the intent classifier: its `crisis` score from `classifier_threshold` up
     is a crisis; from `check_threshold` up (first or second in its ranking) it is never
-    thrown away but asks the safety check. Layer 2 is the deterministic rules in
+    thrown away but asks the safety check, as does its own `safety_check` from there. Layer 2 is the deterministic rules in
     patterns/, read on the folded text (text_folding.py) one sentence at a time, so that
     negation, fiction, professional talk, bereavement and resolved past risk are judged
     where they are said. Placed after the classifier and the FallbackClassifier; sets
@@ -222,13 +239,17 @@ class CrisisRuleDetector(RuleComponent):
     def crisis_matches(self, text: Text, model: SpacyModel) -> List:
         return self.matcher(model).find(fold(text))
 
-    def assess(self, text: Text, model: SpacyModel, classifier_score: float = 0.0) -> Assessment:
+    def assess(
+        self, text: Text, model: SpacyModel, classifier_score: float = 0.0, sentence_score: float = 0.0
+    ) -> Assessment:
         matchers = self._matchers(model)
         found = Assessment()
         quieted = False  # a negated, fictional or resolved mention: the classifier is not asked
         explained = bool(matchers["idiom"].find(fold(text)))  # the classifier at most asks the check
+        ordinary = False  # an ordinary sense was found: the classifier's check alone does not ask
         message_time = False
-        parts = sentences(fold(text))
+        # Each sentence ends with a stop, so that patterns can tell a clause's end ("that's when.").
+        parts = [part if part[-1] in ".!?;" else part + " ." for part in sentences(fold(text))]
         contexts = [{m.value for m in matchers["context"].find(part)} for part in parts]
         # Risk resolved long ago is judged over the whole message: the past and its
         # resolution are often said in different clauses. Anything present undoes it.
@@ -236,6 +257,7 @@ class CrisisRuleDetector(RuleComponent):
         resolved_message = {"past", "resolved"} <= everywhere and "present" not in everywhere
         for sentence, context in zip(parts, contexts):
             explained |= bool(context & EXPLAINING)
+            ordinary |= bool(context & ORDINARY)
             if context & {"fiction", "professional"}:
                 quieted = True
                 continue
@@ -249,6 +271,9 @@ class CrisisRuleDetector(RuleComponent):
                 quieted = True
                 continue
             message_time |= any(m.value == "time" for m in imminence)
+            if any(m.value == "decided" for m in imminence) and any(m.value == "time" for m in imminence):
+                if not demote and not context & {"bereavement", "accidental"}:
+                    found.raise_to("imminent", "suicide", "rules")  # a plan with its time: the act left unsaid
             for match in risks:
                 category = CATEGORY[match.value]
                 someone_else = category in ("suicide", "self_harm") and _about_someone_else(sentence, match)
@@ -270,6 +295,8 @@ class CrisisRuleDetector(RuleComponent):
             standalone = [m for m in imminence if m.value in ("act", "means_at_hand", "place")]
             if risks or checks:
                 standalone += [m for m in imminence if m.value == "dose"]
+            if risks:
+                standalone += [m for m in imminence if m.value == "place_with_risk"]
             if standalone and not context & {"bereavement", "accidental"} and not demote:
                 strong = (
                     [m for m in standalone if m.value not in ("means_at_hand", "dose")]
@@ -284,8 +311,12 @@ class CrisisRuleDetector(RuleComponent):
                         category = "third_party"
                     if category != "third_party":
                         found.raise_to("imminent", category, "rules")
+            # One hopelessness or goodbye word in an ordinary context is ordinary; several
+            # warning signs together ("quit my job, gave my cat away, said my goodbyes") are not.
+            # (A death word is the grief itself where someone died.)
+            warning_signs = {m.text for m in checks if m.value == "suicide" and m.text not in DEATH_WORDS}
             for match in checks:
-                if ("bereavement" in context or "ordinary_ending" in context) and match.value == "suicide":
+                if context & ORDINARY and match.value == "suicide" and len(warning_signs) < 2:
                     continue
                 found.raise_to("check", CATEGORY.get(match.value, match.value), "rules")
         if found.tier == "crisis" and message_time and any(c in found.categories for c in ("suicide", "self_harm")):
@@ -295,8 +326,13 @@ class CrisisRuleDetector(RuleComponent):
                 found.raise_to("crisis", found.categories[0] if found.categories else "suicide", "classifier")
             elif classifier_score >= self._config["check_threshold"]:
                 found.raise_to("check", found.categories[0] if found.categories else "suicide", "classifier")
+            elif sentence_score >= self._config["classifier_threshold"]:
+                # One sentence read alone, without the rest of the message: at most the check,
+                # and only from the crisis threshold.
+                found.raise_to("check", found.categories[0] if found.categories else "suicide", "classifier")
         found.response = self._response(found)
         found.quieted = quieted or explained
+        found.ordinary = ordinary or found.quieted
         return found
 
     @staticmethod
@@ -314,11 +350,13 @@ class CrisisRuleDetector(RuleComponent):
     @staticmethod
     def classifier_crisis_confidence(message: Message) -> float:
         """The classifier's confidence in `crisis` when it ranked crisis first or second."""
-        ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
-        for entry in ranking[:2]:
-            if entry.get("name") == CRISIS_INTENT:
-                return float(entry.get("confidence") or 0.0)
-        return 0.0
+        return _crisis_confidence(message.get("intent_ranking") or [])
+
+    @staticmethod
+    def sentence_crisis_confidence(message: Message) -> float:
+        """The highest such confidence over the sentences of a message of several
+        (intent_classifier.py scores each), so that a long message does not dilute one risk."""
+        return max((_crisis_confidence(ranking) for ranking in message.get(SENTENCE_RANKINGS) or []), default=0.0)
 
     @staticmethod
     def classifier_check_confidence(message: Message) -> float:
@@ -333,12 +371,22 @@ class CrisisRuleDetector(RuleComponent):
             # The classifier's own scores, kept in the parse data for bench/crisis_eval.py.
             message.set(
                 "crisis_scores",
-                {"crisis": round(score, 4), "check": round(self.classifier_check_confidence(message), 4)},
+                {
+                    "crisis": round(score, 4),
+                    "sentence": round(self.sentence_crisis_confidence(message), 4),
+                    "check": round(self.classifier_check_confidence(message), 4),
+                },
                 add_to_output=True,
             )
-            found = self.assess(text, model, score)
-            if found.tier is None and self.classifier_check_confidence(message) > 0:
-                # The classifier's first choice is the check: asked, whatever its confidence.
+            found = self.assess(text, model, score, self.sentence_crisis_confidence(message))
+            check_score = self.classifier_check_confidence(message)
+            if found.tier is None and check_score > 0:
+                if found.ordinary or check_score < self._config["check_threshold"]:
+                    # The classifier alone, and unsure, or the rules found the words' ordinary
+                    # sense (ORDINARY) or a quieted mention: the check is not asked.
+                    self._demote(message, also_skip=(CHECK_INTENT,))
+                    continue
+                # The classifier's first choice is the check, from the check threshold: asked.
                 found.raise_to("check", "suicide", "classifier")  # the classifier alone
                 found.response = "check"
             if found.tier is None and (message.get("intent") or {}).get("name") == CRISIS_INTENT:

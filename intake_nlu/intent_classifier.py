@@ -13,8 +13,13 @@ work this pipeline does not use left out when a message is answered.
   coefficients plus the intercepts, then scikit-learn's softmax) without re-validating
   the matrix just built, and without scipy copying the coefficient matrix for every
   message. Same model, same numbers.
+- Sentence by sentence: a message of several sentences is also scored one sentence at a
+  time (same featurizers, same model), and each sentence's ranking is kept on the
+  message as `sentence_rankings` (not in the parse output) for the safety layer
+  (crisis_detector.py): one risk sentence in a long message is not diluted by the rest.
 """
 
+import re
 from typing import List
 
 import numpy as np
@@ -27,6 +32,42 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from sklearn.utils.extmath import softmax
+
+# Per featurizer, the sentence features of each sentence of a message of several; and the
+# classifier's ranking for each (read by the safety layer).
+PART_FEATURES = "sentence_part_features"
+SENTENCE_RANKINGS = "sentence_rankings"
+SENTENCE_END_TOKEN = re.compile(r"^[.!?;…]+$|^-{1,2}$|^[–—]$")
+CLAUSE_TOKENS = {",", "but"}
+LONG_PART = 16  # tokens; a run-on sentence is split at its commas too (as text_folding.sentences)
+MIN_PART = 3  # tokens; a fragment ("Tonight.", "ok") says too little to be scored alone
+MAX_PARTS = 24
+
+
+def sentence_parts(tokens: List[str]) -> List[List[str]]:
+    """The sentences of a message's tokens; a long run-on one split at its commas."""
+    parts, current = [], []
+    for token in tokens + ["."]:
+        if SENTENCE_END_TOKEN.match(token):
+            if current:
+                parts.append(current)
+            current = []
+        else:
+            current.append(token)
+    split = []
+    for part in parts:
+        if len(part) <= LONG_PART:
+            split.append(part)
+            continue
+        clause = []
+        for token in part + [","]:
+            if token in CLAUSE_TOKENS:
+                if clause:
+                    split.append(clause)
+                clause = []
+            else:
+                clause.append(token)
+    return [part for part in split if len(part) >= MIN_PART][:MAX_PARTS]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -42,10 +83,22 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
                     sentence = vectorizer.transform([" ".join(tokens)])  # as in Rasa's _create_features
                     sentence.sort_indices()
                     self.add_features_to_message(None, sentence.tocoo(), attribute, message)
+                    if attribute == TEXT:
+                        self._add_part_features(message, tokens, vectorizer)
                 else:  # Rasa's way (these have sequence features only, or none)
                     sequence, sentence = self._create_features(attribute, [tokens])
                     self.add_features_to_message(sequence[0], sentence[0], attribute, message)
         return messages
+
+    @staticmethod
+    def _add_part_features(message: Message, tokens: List[str], vectorizer) -> None:
+        """Each sentence's features, when the message has more than one."""
+        parts = sentence_parts(tokens)
+        if len(parts) < 2:
+            return
+        features = vectorizer.transform([" ".join(part) for part in parts]).tocsr()
+        features.sort_indices()
+        message.set(PART_FEATURES, (message.get(PART_FEATURES) or []) + [features])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -64,7 +117,20 @@ class SentenceLogisticRegressionClassifier(LogisticRegressionClassifier):
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]
             message.set("intent_ranking", ranking, add_to_output=True)
+            self._rank_sentences(message)
         return messages
+
+    def _rank_sentences(self, message: Message) -> None:
+        """The ranking of each sentence of a message of several (PART_FEATURES)."""
+        by_featurizer = message.get(PART_FEATURES)
+        if not by_featurizer or len({block.shape[0] for block in by_featurizer}) != 1:
+            return
+        X = scipy.sparse.hstack(by_featurizer, format="csr").astype(np.float64)
+        rankings = []
+        for row in self.probabilities(X):
+            best = np.argsort(-row)[:3]
+            rankings.append([{"name": str(self.clf.classes_[i]), "confidence": float(row[i])} for i in best])
+        message.set(SENTENCE_RANKINGS, rankings)
 
     def probabilities(self, X: scipy.sparse.csr_matrix) -> np.ndarray:
         """clf.predict_proba(X) (scikit-learn 1.1), the multinomial case computed directly."""

@@ -105,9 +105,13 @@ SLANG = [(re.compile(pattern), replacement) for pattern, replacement in SLANG]
 SPACES = re.compile(r"[ \t]+")
 
 
+# Numbers with a unit or a clock time ("3am", "10pm", "20mg", "2nd", "30s") are not leetspeak.
+NUMBER_WITH_UNIT = re.compile(r"\d+(?:[:.]\d+)?(?:am|pm|st|nd|rd|th|s|h|hr|hrs|min|mins|mg|ml|g|kg|k|m|x)?")
+
+
 def _unleet(match: "re.Match") -> Text:
     word = match.group(0)
-    return word if word.isdigit() else word.translate(LEET)
+    return word if NUMBER_WITH_UNIT.fullmatch(word) else word.translate(LEET)
 
 
 def fold(text: Text) -> Text:

@@ -1,5 +1,7 @@
 """Writes data/rules/safety.yml: the tier, check and safety-state rules for every form (run from the repository root)."""
 
+from pathlib import Path
+
 import yaml
 
 RESP = {
@@ -8,27 +10,21 @@ RESP = {
     "abuse": "utter_crisis_abuse",
     "third_party": "utter_crisis_third_party",
 }
-OTHER = [
-    "accept_therapy",
-    "answer_screening",
-    "ask_cost",
-    "ask_duration",
-    "ask_frequency",
-    "ask_ipt",
-    "ask_privacy",
-    "bot_challenge",
-    "decline_therapy",
-    "goodbye",
-    "greet",
-    "inform_schedule",
-    "out_of_scope",
-    "report_coping",
-    "request_deletion",
-    "share_concern",
-    "skip_questionnaire",
-    "thank",
-    "nlu_fallback",
-]
+# Every other intent of the domain is an unclear answer to the check and, in the safety
+# state, gets the safety hold: read from domain/*.yml, so an intent added later is covered
+# once this is rerun (tests/safety/test_folding_and_slots.py checks that it was).
+OWN_SAFETY_HANDLING = {"affirm", "deny", "crisis", "safety_check", "say_safe", "refuse_to_talk", "request_human"}
+
+
+def domain_intents():
+    found = []
+    for path in sorted(Path("domain").glob("*.yml")):
+        for intent in yaml.safe_load(path.read_text()).get("intents") or []:
+            found.append(intent if isinstance(intent, str) else next(iter(intent)))
+    return found
+
+
+OTHER = sorted(set(domain_intents()) - OWN_SAFETY_HANDLING) + ["nlu_fallback"]
 LOOPS = ["scheduling_form", "screening_form"]
 SAFETY_REPLIES = list(RESP.values()) + ["utter_safety_hold", "utter_crisis_urgent"]
 rules = []

@@ -54,6 +54,7 @@ def servers(tmp_path_factory):
             process(
                 rasa_run(rasa_port, endpoints),
                 work / "rasa.log",
+                extra_env={"INTAKE_DATABASE_URL": intake_url},  # the safety records
             )
         )
         wait_for(f"http://127.0.0.1:{actions_port}/health")
@@ -126,9 +127,15 @@ def test_the_questionnaire_after_the_intake_with_item_9_positive(servers):
     slots = tracker(servers, "phq")["slots"]
     assert slots["risk_flag"] is True and slots["phq9_score"] == 14 and slots["phq9_band"] == "moderate"
     assert slots["gad2_score"] == 1 and slots["gad7_score"] is None
+    # The safety state, its tier and an urgent safety record, as for a crisis message.
+    assert (slots["risk_level"], slots["safety_state"]) == ("crisis", "active")
+    assert "suicide" in slots["risk_categories"]
+    assert [r.tier for r in servers["store"].safety_records() if r.conversation_id == rest_id("phq")] == ["crisis"]
     record = servers["store"].get(rest_id("phq"))
     assert record.urgent and record.phq9_score == 14 and record.gad2_score == 1
     assert record.screening_answers["phq_9"] == 1
+    held = texts(send(port, "phq", "so when is my first appointment?"))
+    assert "911" in held and "safe right now" in held  # the safety state holds
 
 
 def test_the_short_questionnaire_and_a_question_inside_it(servers):

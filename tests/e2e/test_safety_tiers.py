@@ -1,7 +1,9 @@
 """The safety tiers over the REST channel: real Rasa and action servers on loopback ports.
 
 Each tier, the safety state that holds after a crisis, domestic violence, someone else at
-risk, and the check and the crisis response with the action server stopped (last)."""
+risk, a yes to the check (typed, or an unclear answer taken as yes) with its flag and
+urgent safety record, and the check and the crisis response with the action server
+stopped (last)."""
 
 import time
 from contextlib import ExitStack
@@ -9,8 +11,19 @@ from contextlib import ExitStack
 import pytest
 
 import intake_rasa_patches
+from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import ACTION_SERVER, free_port, get_json, process, rasa_run, send, wait_for, write_endpoints
+from tests.servers import (
+    ACTION_SERVER,
+    free_port,
+    get_json,
+    process,
+    rasa_run,
+    rest_id,
+    send,
+    wait_for,
+    write_endpoints,
+)
 
 CHECK_QUESTION = "are you having thoughts of ending your life or of hurting yourself, or are you in danger right now?"
 CRISIS_LINE = "988"
@@ -25,23 +38,16 @@ def servers(tmp_path_factory):
     work = tmp_path_factory.mktemp("tiers")
     actions_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
+    # Both servers share the intake database: the Rasa server writes the safety records.
+    database = {"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}
     with ExitStack() as stack:
         actions = stack.enter_context(
-            process(
-                ACTION_SERVER + ["--port", str(actions_port)],
-                work / "actions.log",
-                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
-            )
+            process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=database)
         )
-        stack.enter_context(
-            process(
-                rasa_run(rasa_port, endpoints),
-                work / "rasa.log",
-            )
-        )
+        stack.enter_context(process(rasa_run(rasa_port, endpoints), work / "rasa.log", extra_env=database))
         wait_for(f"http://127.0.0.1:{actions_port}/health")
         wait_for(f"http://127.0.0.1:{rasa_port}/status")
-        yield {"port": rasa_port, "actions": actions}
+        yield {"port": rasa_port, "actions": actions, "store": IntakeStore(database["INTAKE_DATABASE_URL"])}
 
 
 def say(servers, sender, text):
@@ -86,11 +92,37 @@ def test_yes_to_the_check_is_a_crisis_and_the_tier_never_goes_down(servers):
         assert slots(servers, "check-yes")["risk_level"] == "crisis"
 
 
+def safety_records(servers, sender):
+    return [r for r in servers["store"].safety_records() if r.conversation_id == rest_id(sender)]
+
+
+def assert_in_the_crisis_state(servers, sender):
+    """The tier, the flag and the safety state a crisis response stands for, and one
+    urgent safety record for the practice."""
+    state = slots(servers, sender)
+    assert (state["risk_level"], state["risk_flag"], state["safety_state"]) == ("crisis", True, "active")
+    assert [r.tier for r in safety_records(servers, sender)] == ["crisis"]
+
+
+def test_a_typed_yes_to_the_check_is_a_crisis_with_its_flag_and_an_urgent_record(servers):
+    say(servers, "typed-yes", "hi")
+    assert CHECK_QUESTION in say(servers, "typed-yes", "some days I honestly wonder why I keep bothering")
+    assert not safety_records(servers, "typed-yes")  # the check alone alerts nobody
+    reply = say(servers, "typed-yes", "yes, I have")
+    assert CRISIS_LINE in reply and "Are you safe right now?" in reply
+    assert_in_the_crisis_state(servers, "typed-yes")
+    reply = say(servers, "typed-yes", "can we talk about the fees instead")
+    assert EMERGENCY in reply and "What brings you in" not in reply  # the safety state holds
+
+
 def test_an_unclear_answer_is_asked_once_more_then_taken_as_yes(servers):
     say(servers, "check-unclear", "hi")
     say(servers, "check-unclear", "I feel like there's no hope left for me")
     assert "ask again" in say(servers, "check-unclear", "it's complicated")
-    assert CRISIS_LINE in say(servers, "check-unclear", "I don't really know how to put it")
+    assert slots(servers, "check-unclear")["risk_level"] == "check"
+    assert "concerned for your safety" in say(servers, "check-unclear", "hard to say really")
+    # Taken as yes: the same tier, flag, safety state and record as a yes.
+    assert_in_the_crisis_state(servers, "check-unclear")
 
 
 def test_imminent_risk_gets_the_emergency_number_first(servers):

@@ -77,3 +77,43 @@ def test_a_negated_unconfirmed_crisis_is_not_checked_even_with_the_check_next(de
     detector.process([message], model)
     assert message.get("intent")["name"] not in ("crisis", "safety_check")
     assert not entity({"entities": message.get("entities")}, "risk_level")
+
+
+@pytest.mark.parametrize("text", TIERS["imminent_by_time"])
+def test_a_plan_with_its_time_in_any_words_is_imminent(parse, text):
+    parsed = parse(text)
+    assert parsed["intent"]["name"] == "crisis" and entity(parsed, "risk_level") == ["imminent"]
+
+
+@pytest.mark.parametrize("text", TIERS["ordinary"])
+def test_ordinary_senses_get_neither_the_crisis_response_nor_the_check(parse, text):
+    parsed = parse(text)
+    assert parsed["intent"]["name"] not in ("crisis", "safety_check") and not entity(parsed, "risk_level")
+
+
+def test_one_sentence_scored_as_crisis_asks_the_check_however_long_the_message(detector_and_model):
+    """A crisis score the classifier gives one sentence read alone (intent_classifier.py's
+    sentence rankings) is not diluted by the rest of the message: from the crisis threshold
+    it asks the check (alone, without the rest, it is never more)."""
+    detector, model = detector_and_model
+    message = classified("work is fine. my sister visits. the garden is a mess.", [("share_concern", 0.7)])
+    sentences = [[("share_concern", 0.9)], [("crisis", 0.85), ("share_concern", 0.1)], [("share_concern", 0.8)]]
+    message.set("sentence_rankings", [[{"name": n, "confidence": c} for n, c in ranking] for ranking in sentences])
+    assert detector.classifier_crisis_confidence(message) == 0.0
+    assert detector.sentence_crisis_confidence(message) == 0.85
+    detector.process([message], model)
+    assert message.get("intent")["name"] == "safety_check"
+    assert entity({"entities": message.get("entities")}, "risk_level") == ["check"]
+
+
+def test_sentences_are_split_at_stops_and_long_run_ons_at_commas():
+    from intake_nlu.intent_classifier import sentence_parts
+
+    tokens = "work is hard . my mum is ill and i ca n't cope ! ok . i have a plan".split()
+    assert sentence_parts(tokens) == [
+        ["work", "is", "hard"],
+        ["my", "mum", "is", "ill", "and", "i", "ca", "n't", "cope"],
+        ["i", "have", "a", "plan"],
+    ]  # "ok" says too little alone
+    run_on = ("the flat is damp , the boss shouts , the car broke , the bills pile up , " * 2).split()
+    assert all(len(part) <= 16 for part in sentence_parts(run_on))

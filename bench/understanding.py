@@ -264,15 +264,16 @@ def personas(quiet: bool, only: Optional[str] = None) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "parts",
-        nargs="*",
-        default=["utterances", "scheduling", "personas"],
-        choices=["utterances", "scheduling", "personas"],
-    )
+    parts = ["utterances", "scheduling", "personas"]
+    # Checked here, not with choices=: Python 3.10's argparse rejects an empty nargs="*" list.
+    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(parts)}; all three when none is named")
     parser.add_argument("--quiet", action="store_true", help="the summary only, no misses")
     parser.add_argument("--persona", help="only personas whose id contains this")
     args = parser.parse_args()
+    unknown = set(args.parts) - set(parts)
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    args.parts = args.parts or parts
     started = time.monotonic()
     if "utterances" in args.parts:
         utterances(args.quiet)

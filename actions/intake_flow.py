@@ -65,6 +65,7 @@ class IntakeState:
     unsure: bool = False  # "idk", "not sure": the whole message says they don't know
     text: Text = ""
     schedule: Dict[Text, Any] = field(default_factory=dict)  # the schedule slots as they are
+    schedule_note: Optional[Text] = None  # the alternatives of ranked answers
     stored: bool = False  # an intake record exists (intake_id)
 
 
@@ -173,7 +174,9 @@ def _considering_ipt(state: IntakeState) -> Step:
         step.say.append(("utter_glad_to_start", {}))
         step.slots["therapy_accepted"] = True
         # "Mondays, evenings": what the answer already says is kept; the form asks the rest.
-        step.slots.update(schedule_changes(state.text) if state.intent == "inform_schedule" else {})
+        step.slots.update(
+            schedule_changes(state.text, state.schedule_note) if state.intent == "inform_schedule" else {}
+        )
         step.stage = START_SCHEDULING
         return step
     if state.intent == "deny" and state.stage == IPT_OFFERED:
@@ -198,14 +201,19 @@ def _considering_ipt(state: IntakeState) -> Step:
     return step
 
 
-def schedule_changes(text: Text) -> Dict[Text, Any]:
-    """The schedule values a message sets ("make that Thursday" -> preferred_days)."""
+def schedule_changes(text: Text, note: Optional[Text] = None) -> Dict[Text, Any]:
+    """The schedule values a message sets ("make that Thursday" -> preferred_days), and
+    the note of alternatives when it changes ("phone, video at a push")."""
     found = {
         "preferred_days": normalize.normalize_days(text),
         "preferred_time": normalize.normalize_time(text),
         "session_format": normalize.normalize_format(text),
     }
-    return {slot: value for slot, value in found.items() if value}
+    changes = {slot: value for slot, value in found.items() if value}
+    new_note = normalize.merge_notes(note, normalize.alternatives(text), tuple(changes))
+    if changes and new_note != note:
+        changes["schedule_note"] = new_note
+    return changes
 
 
 _CHANGING = ("change_answer", "inform_schedule")
@@ -216,12 +224,12 @@ def _change_schedule(state: IntakeState) -> Optional[Step]:
     back; after booking the stored record follows. None when this is not such a change."""
     if state.intent not in _CHANGING + ("deny",) or not any(state.schedule.values()):
         return None
-    changes = schedule_changes(state.text)
+    changes = schedule_changes(state.text, state.schedule_note)
     if not changes:
         if state.intent == "deny":
             return None
         return Step(say=[("utter_change_schedule_how", {})], stage=state.stage or DONE)
-    summary = describe_schedule(*({**state.schedule, **changes}[slot] for slot in SCHEDULE_SLOTS))
+    summary = describe_schedule(*({**state.schedule, **changes}.get(slot) for slot in SCHEDULE_SLOTS))
     if state.stage == CONFIRMING or not state.stored:
         return Step(say=[("utter_confirm_schedule", {"summary": summary})], stage=CONFIRMING, slots=changes)
     step = Step(
@@ -243,7 +251,7 @@ def _confirming(state: IntakeState) -> Step:
     if changed:
         return changed
     if state.intent == "deny":
-        slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS}
+        slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS + ["schedule_note"]}
         slots["answer_attempts"] = 0.0
         return Step(say=[("utter_lets_fix_schedule", {})], stage=START_SCHEDULING, slots=slots)
     step = Step(stage=CONFIRMING)
@@ -440,6 +448,7 @@ def intake_state(tracker: Tracker) -> IntakeState:
         unsure=is_unsure(tracker.latest_message.get("text") or ""),
         text=tracker.latest_message.get("text") or "",
         schedule={slot: tracker.get_slot(slot) for slot in SCHEDULE_SLOTS},
+        schedule_note=tracker.get_slot("schedule_note"),
         stored=bool(tracker.get_slot("intake_id")),
     )
 

@@ -2,13 +2,31 @@
 
 from typing import Any, Dict, Optional, Text
 
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.validation_base import AnswerValidator
 from intake import scheduling_normalizer as normalize
 
 OFFER_HUMAN = "utter_offer_human_for_scheduling"
+NOTE_SLOT = "schedule_note"
 
 
-class PreferredDaysValidator(AnswerValidator):
+class SchedulingAnswerValidator(AnswerValidator):
+    """The note of alternatives builds up over the answers: each answer replaces only
+    what the note said about the slots it answers."""
+
+    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        updates = super().validate(value, dispatcher, tracker)
+        answered = tuple(slot for slot in normalize.NOTE_SLOTS.values() if updates.get(slot))
+        old = tracker.get_slot(NOTE_SLOT)
+        note = normalize.merge_notes(old, updates.pop(NOTE_SLOT, None), answered)
+        if note != old:
+            updates[NOTE_SLOT] = note
+        return updates
+
+
+class PreferredDaysValidator(SchedulingAnswerValidator):
     slot = "preferred_days"
     reask_response = "utter_reask_preferred_days"
     offer_human_response = OFFER_HUMAN
@@ -25,7 +43,7 @@ class PreferredDaysValidator(AnswerValidator):
         return {slot: value for slot, value in extra.items() if value}
 
 
-class PreferredTimeValidator(AnswerValidator):
+class PreferredTimeValidator(SchedulingAnswerValidator):
     slot = "preferred_time"
     reask_response = "utter_reask_preferred_time"
     offer_human_response = OFFER_HUMAN
@@ -38,7 +56,7 @@ class PreferredTimeValidator(AnswerValidator):
         return {slot: value for slot, value in extra.items() if value}
 
 
-class SessionFormatValidator(AnswerValidator):
+class SessionFormatValidator(SchedulingAnswerValidator):
     slot = "session_format"
     reask_response = "utter_reask_session_format"
     offer_human_response = OFFER_HUMAN

@@ -12,7 +12,7 @@ re-ask with a specific hint (or keep what was said before).
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Text, Tuple
+from typing import Dict, Iterable, List, Optional, Text, Tuple
 
 from intake.vocabulary import DAYS
 
@@ -491,3 +491,20 @@ def alternatives(text) -> Optional[Text]:
     if chosen_format and other_formats:
         notes.append("format also: " + ", ".join(v.replace("_", " ") for v in other_formats))
     return "; ".join(notes) or None
+
+
+# The slot each part of a note is about ("time also: ..." is about preferred_time).
+NOTE_SLOTS = {"time": "preferred_time", "format": "session_format"}
+
+
+def merge_notes(old: Optional[Text], new: Optional[Text], answered: Tuple[Text, ...] = ()) -> Optional[Text]:
+    """The schedule note after a new answer: a part of the old note stays unless the new
+    note has its own for the same slot, or that slot was answered again (`answered`, slot
+    names): a changed time makes the old time's alternatives stale."""
+    parts: Dict[Text, Text] = {}
+    for note in (old, new):
+        for part in (note or "").split("; "):
+            kind = part.split(" also:", 1)[0]
+            if part and (note is new or NOTE_SLOTS.get(kind) not in answered):
+                parts[kind] = part
+    return "; ".join(parts.values()) or None

@@ -61,6 +61,7 @@ class IntakeState:
     asked: List[Text]
     consent: Optional[bool] = None
     corrected: List[Text] = field(default_factory=list)  # reflected back, now taken back
+    denied: List[Text] = field(default_factory=list)  # taken back in this message ("work's fine")
     paused: bool = False
     unsure: bool = False  # "idk", "not sure": the whole message says they don't know
     text: Text = ""
@@ -107,8 +108,8 @@ def _acknowledge_coping(state: IntakeState, step: Step) -> None:
     if state.coping_mentioned or (state.intent == "report_coping" and state.coping and not harm):
         words = [COPING_WORDS.get(c, c) for c in (state.coping_mentioned or state.coping)]
         step.say.append(("utter_acknowledge_coping", {"coping": join_words(words)}))
-    elif harm or state.asked[-1:] != ["coping"]:
-        return
+    elif harm or state.asked[-1:] != ["coping"] or state.stage not in (None, LISTENING):
+        return  # only right after "have you tried anything?"
     elif state.intent == "deny" and not state.mentioned:
         step.say.append(("utter_acknowledge_no_coping", {}))
     elif state.intent in ("deny", "report_coping", "share_concern"):
@@ -168,9 +169,26 @@ def _listening(state: IntakeState) -> Step:
     return step
 
 
+_ABOUT_THEIR_WEEK = re.compile(r"\b(work|working|job|shifts?|boss|class|classes|school|uni|college)\b")
+
+
+def _schedule_as_yes(state: IntakeState) -> bool:
+    """A schedule given after "questions, or get started?" ("mondays, evenings") is a yes
+    with its answers. Not after "have you heard of IPT?", and not when the days are part of
+    telling their story ("I work at the café on weekends"): stored fields change only on an
+    answer to the question that sets them."""
+    return (
+        state.intent == "inform_schedule"
+        and state.stage == IPT_OFFERED
+        and not state.mentioned
+        and not state.coping_mentioned
+        and not _ABOUT_THEIR_WEEK.search(state.text.lower())
+    )
+
+
 def _considering_ipt(state: IntakeState) -> Step:
     step = Step(stage=IPT_OFFERED)
-    if state.intent == "affirm" and state.stage == IPT_OFFERED or state.intent == "inform_schedule":
+    if state.intent == "affirm" and state.stage == IPT_OFFERED or _schedule_as_yes(state):
         step.say.append(("utter_glad_to_start", {}))
         step.slots["therapy_accepted"] = True
         # "Mondays, evenings": what the answer already says is kept; the form asks the rest.
@@ -179,12 +197,12 @@ def _considering_ipt(state: IntakeState) -> Step:
         )
         step.stage = START_SCHEDULING
         return step
-    if state.intent == "deny" and state.stage == IPT_OFFERED:
+    if state.intent == "deny" and state.stage == IPT_OFFERED and not state.denied:
         step.say.append(("utter_respect_decision", {}))
         step.slots["therapy_accepted"] = False
         step.stage = DECLINED
         return step
-    if state.intent == "deny":  # has not heard of IPT
+    if state.intent == "deny" and not state.denied:  # has not heard of IPT
         step.say.append(("utter_explain_ipt", {}))
     elif state.intent == "affirm":  # has heard of IPT
         step.say.append(("utter_glad_you_know_ipt", {}))
@@ -192,6 +210,8 @@ def _considering_ipt(state: IntakeState) -> Step:
         _correct(state, step)
         _reflect(state, step)
         _acknowledge_coping(state, step)
+        if state.denied and not state.corrected and not state.mentioned:  # "no, work's fine"
+            step.say.append(("utter_acknowledge_answer", {}))
         focus = ipt_focus_for(state.concerns)
         if (state.mentioned or state.corrected) and focus:
             step.say.append(("utter_ipt_connects_focus", {"focus_explanation": FOCUS_EXPLANATIONS[focus]}))
@@ -444,6 +464,7 @@ def intake_state(tracker: Tracker) -> IntakeState:
         asked=tracker.get_slot("intake_asked") or [],
         consent=tracker.get_slot("consent_given"),
         corrected=[c for c in denied_concerns(tracker) if c in (tracker.get_slot("reflected_concerns") or [])],
+        denied=denied_concerns(tracker),
         paused=bool(tracker.get_slot("paused")),
         unsure=is_unsure(tracker.latest_message.get("text") or ""),
         text=tracker.latest_message.get("text") or "",

@@ -8,14 +8,16 @@ Changing a day, time or format at the read-back or after booking is part of the 
 own step (intake_flow.py `_change_schedule`), so the stored record follows there.
 """
 
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake_flow import intake_state, pending_question, utter_all
-from actions.stages import START_SCHEDULING
+from actions.intake_flow import IntakeState, intake_state, next_step, pending_question, utter_all
+from actions.phrasing import is_question
+from actions.stages import LISTENING, START_SCHEDULING
 
 ANSWERS = {
     "ask_next_steps": "utter_answer_next_steps",
@@ -50,6 +52,22 @@ def second_question(message: Dict[Text, Any], first: Text) -> Optional[Text]:
     return None
 
 
+# Stages where a disclosure is heard by the intake's listening step (elsewhere the
+# question's answer does no harm).
+_LISTENING_STAGES = (None, LISTENING)
+
+
+def told_not_asked(state: IntakeState, active_loop: Optional[Dict[Text, Any]]) -> bool:
+    """Read as a question, but said as a statement that tells us how they are: no question
+    in its words, and a concern in it."""
+    return (
+        not (active_loop or {}).get("name")
+        and state.stage in _LISTENING_STAGES
+        and bool(state.mentioned)
+        and not is_question(state.text)
+    )
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
@@ -58,13 +76,21 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        state = intake_state(tracker)
+        step = next_step(replace(state, intent="share_concern"))
+        if told_not_asked(state, tracker.active_loop) and step.stage == LISTENING:
+            # "I'm on sertraline, still feel flat": a disclosure, heard as one (and the
+            # listening goes on; the step that suggests IPT is chained from the intake's own
+            # action, so that one is left to the next message).
+            utter_all(dispatcher, step.say)
+            events = [SlotSet(slot, value) for slot, value in step.slots.items()]
+            return events + [SlotSet("intake_stage", step.stage)]
         dispatcher.utter_message(response=ANSWERS.get(intent, "utter_default"))
         second = second_question(tracker.latest_message, intent)
         if second:  # "how long would it go on for, and would it be every week?"
             dispatcher.utter_message(response=ANSWERS[second])
         if tracker.active_loop.get("name"):
             return []  # the form asks its question again itself
-        state = intake_state(tracker)
         say, stage = pending_question(state)
         utter_all(dispatcher, say)
         return [SlotSet("intake_stage", stage)] if stage and stage != state.stage else []

@@ -1,10 +1,12 @@
 """The scheduling form's questions: days, time of day and session format."""
 
+import re
 from typing import Any, Dict, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.phrasing import is_question
 from actions.validation_base import AnswerValidator
 from intake import scheduling_normalizer as normalize
 
@@ -70,3 +72,44 @@ class SessionFormatValidator(SchedulingAnswerValidator):
 
 
 SCHEDULING_VALIDATORS = [PreferredDaysValidator(), PreferredTimeValidator(), SessionFormatValidator()]
+
+
+SCHEDULING_SLOTS = {v.slot: v for v in SCHEDULING_VALIDATORS}
+# Intents a form answer is never taken from, whatever its words: safety first, then what
+# the person clearly meant instead (their own rules answer these inside the form).
+NEVER_AN_ANSWER = {
+    "crisis",
+    "safety_check",
+    "request_deletion",
+    "goodbye",
+    "stop_or_pause",
+    "refuse_to_talk",
+    "share_concern",
+    "report_coping",
+    "other_language",
+}
+# Naming someone to talk to: "In person" or "phone, from the car" at the format question are
+# answers, "a real person", "someone from the practice" are requests for one.
+_NAMES_SOMEONE = re.compile(
+    r"\b(?:human|someone|somebody|anyone|anybody|real|actual|staff|receptionist|operator|agent|people|"
+    r"therapist|counsell?or|clinician|doctor|team|(?:a|to|with|the) person)\b"
+)
+
+
+def misread_answer(
+    tracker_intent: Optional[Text], text: Text, requested: Optional[Text], dispatcher, tracker
+) -> Dict[Text, Any]:
+    """An answer to the scheduling form's question that the classifier read as something
+    else ("7am if you have it" as a question about minors, "In person, I'd like to get out"
+    as asking for a person): the requested slot's value, as a typed answer would give it.
+    Empty when it is not such an answer: a real question, a request for someone, and the
+    intents in NEVER_AN_ANSWER keep their own rules."""
+    validator = SCHEDULING_SLOTS.get(requested or "")
+    if validator is None or not tracker_intent or tracker_intent in NEVER_AN_ANSWER:
+        return {}
+    lowered = (text or "").lower().strip()
+    if is_question(lowered) or (tracker_intent == "request_human" and _NAMES_SOMEONE.search(lowered)):
+        return {}
+    if validator.normalize(text) is None:
+        return {}
+    return validator.validate(text, dispatcher, tracker)

@@ -272,6 +272,7 @@ async def test_a_wrong_schedule_is_asked_again(tracker_factory, dispatcher, doma
         SlotSet("preferred_days", None),
         SlotSet("preferred_time", None),
         SlotSet("session_format", None),
+        SlotSet("schedule_note", None),  # the old answers' alternatives go with them
         SlotSet("answer_attempts", 0.0),
         SlotSet("intake_stage", "start_scheduling"),
     ]

@@ -99,7 +99,7 @@ async def test_a_first_reply_in_spanish_carries_the_notice_in_spanish_only(monke
     text = await _first_reply(monkeypatch, "utter_other_language", {"language": "es", "clinician_language": "yes"})
     assert text.startswith("Hola") and "No soy un servicio de emergencias" in text
     assert "not an emergency service" not in text
-    english = await _first_reply(monkeypatch, "utter_greet", {})
+    english = await _first_reply(monkeypatch, "utter_ask_what_brings_you", {})
     assert english.startswith("Before we start: I'm not an emergency service")
 
 

@@ -1,0 +1,197 @@
+"""What people answer is heard as the answer to the question they were asked, and what
+they tell is heard as telling: patterns found with the scripted clients, on tracker
+fixtures, in sentences written for these tests.
+
+- a scheduling answer the classifier read as something else is still the answer;
+- a schedule mentioned while talking about their life is not a yes to therapy, and "no,
+  my job's fine" at the IPT offer is not a no to it;
+- a hand-off's "how can they reach you?" never holds the conversation in a loop;
+- a statement read as a question ("been on X for months, still numb") is a disclosure.
+"""
+
+import pytest
+from cryptography.fernet import Fernet
+from rasa_sdk.events import SlotSet
+
+from actions.handoff import ActionRequestHandoff
+from actions.intake_flow import ActionContinueIntake
+from actions.questions import ActionAnswerQuestion
+from actions.slot_mappings import ActionValidateSlotMappings
+from intake_stores.handoff_requests import HandoffStore
+from tests.conftest import entity, responses
+
+
+def in_form(tracker_factory, form, requested, intent, text, slots=None):
+    tracker = tracker_factory(
+        slots={"requested_slot": requested, "presenting_problem": "x", **(slots or {})}, intent=intent, text=text
+    )
+    tracker.active_loop = {"name": form}
+    return tracker
+
+
+# --- the scheduling form: the answer, whatever the classifier read ------------------------
+
+
+@pytest.mark.parametrize(
+    "requested, intent, text, value",
+    [
+        ("session_format", "request_human", "In person, it gets me out of the house", "in_person"),
+        ("session_format", "request_human", "phone, I can take it on my lunch break", "phone"),
+        ("preferred_time", "ask_minor", "8am if possible, before my shift", "morning"),
+        ("preferred_days", "out_of_scope", "thurs and fri work for me", ["thursday", "friday"]),
+    ],
+)
+async def test_an_answer_read_as_another_intent_is_the_answer(
+    tracker_factory, dispatcher, domain, requested, intent, text, value
+):
+    tracker = in_form(tracker_factory, "scheduling_form", requested, intent, text)
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events[:2] == [SlotSet(requested, value), SlotSet("answer_attempts", 0.0)]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "intent, text",
+    [
+        ("request_human", "I'd rather speak to a real person on the phone"),  # asks for someone
+        ("request_human", "can someone from the team ring me"),
+        ("ask_couples", "could my wife join by video?"),  # a real question
+        ("crisis", "I won't be around by the evening"),  # safety first, always
+        ("stop_or_pause", "not today, evenings are bad"),
+    ],
+)
+async def test_requests_questions_and_safety_keep_their_own_rules(tracker_factory, dispatcher, domain, intent, text):
+    tracker = in_form(tracker_factory, "scheduling_form", "session_format", intent, text)
+    tracker.slots["requested_slot"] = "session_format"
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events == []  # nothing taken as the answer: the form lets the message go to its rule
+
+
+# --- the IPT offer: a schedule in their story is not a yes, a denial is not a no ------------
+
+
+async def test_days_in_their_story_are_not_a_yes_to_therapy(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(
+        slots={"intake_stage": "ipt_suggested", "intake_asked": ["consent", "presenting", "more", "coping"]},
+        intent="inform_schedule",
+        text="I do shifts at the garden centre on saturdays, it's fine",
+    )
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_ask_questions_or_start"]  # no "what you've tried" again
+    assert events == [SlotSet("intake_stage", "ipt_offered")]
+
+
+async def test_a_schedule_after_the_offer_is_a_yes_with_its_answers(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(
+        slots={"intake_stage": "ipt_offered"}, intent="inform_schedule", text="thursday evenings suit me"
+    )
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_glad_to_start"]
+    assert events == [
+        SlotSet("therapy_accepted", True),
+        SlotSet("preferred_days", ["thursday"]),
+        SlotSet("preferred_time", "evening"),
+        SlotSet("intake_stage", "start_scheduling"),
+    ]
+
+
+async def test_no_about_their_job_at_the_offer_is_not_declining_therapy(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(
+        slots={"intake_stage": "ipt_offered", "concerns": ["conflict"], "reflected_concerns": ["conflict"]},
+        intent="deny",
+        entities=[entity("denied_concern", "work")],
+        text="no, my job is honestly fine",
+    )
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_acknowledge_answer", "utter_ask_questions_or_start"]
+    assert events == [SlotSet("intake_stage", "ipt_offered")]  # therapy_accepted untouched
+
+
+# --- the hand-off's one question never loops --------------------------------------------------
+
+
+@pytest.fixture
+def key(monkeypatch):
+    monkeypatch.setenv("INTAKE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+
+
+async def test_going_on_with_the_intake_instead_of_a_number_records_the_request(tracker_factory, dispatcher, domain):
+    tracker = in_form(
+        tracker_factory,
+        "handoff_contact_form",
+        "handoff_contact",
+        "report_coping",
+        "whatever. I swim most mornings, that's what I do",
+        slots={"handoff_contact": "whatever. I swim most mornings, that's what I do", "answer_attempts": 0.0},
+    )
+    tracker.events.append({"event": "slot", "name": "handoff_contact", "value": tracker.slots["handoff_contact"]})
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("handoff_contact", ""), SlotSet("answer_attempts", 0.0)]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("attempts, expected", [(0.0, None), (1.0, "")])
+async def test_an_unusable_contact_is_asked_once_more_then_left(
+    tracker_factory, dispatcher, domain, attempts, expected
+):
+    text = "hmm let me think"
+    tracker = in_form(
+        tracker_factory,
+        "handoff_contact_form",
+        "handoff_contact",
+        "out_of_scope",
+        text,
+        slots={"handoff_contact": text, "answer_attempts": attempts},
+    )
+    tracker.events.append({"event": "slot", "name": "handoff_contact", "value": text})
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events[0] == SlotSet("handoff_contact", expected)
+    assert responses(dispatcher) == (["utter_reask_handoff_contact"] if expected is None else [])
+
+
+async def test_the_request_left_without_contact_carries_on_without_alarm(
+    tmp_path, key, tracker_factory, dispatcher, domain
+):
+    store = HandoffStore(f"sqlite:///{tmp_path}/intake.db")
+    tracker = tracker_factory(
+        slots={"handoff_stage": "asking_contact", "handoff_contact": ""},
+        intent="report_coping",
+        text="whatever. I swim most mornings, that's what I do",
+        sender_id="moved-on",
+    )
+    events = await ActionRequestHandoff(store).run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_handoff_moved_on"]
+    assert "{crisis_line}" not in domain["responses"]["utter_handoff_moved_on"][0]["text"]
+    assert SlotSet("handoff_requested", True) in events
+    assert len(store.for_conversation("moved-on")) == 1  # the request is still recorded
+
+
+# --- a statement the classifier read as a question --------------------------------------------
+
+
+async def test_a_statement_read_as_a_question_is_heard_as_a_disclosure(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(
+        slots={"intake_stage": "listening", "intake_asked": ["consent", "presenting"], "consent_given": True},
+        intent="ask_medication",
+        entities=[entity("concern", "low_mood")],
+        text="been on citalopram for months and I still feel numb",
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_concerns", "utter_ask_more"]
+    assert events == [
+        SlotSet("reflected_concerns", ["low_mood"]),
+        SlotSet("intake_asked", ["consent", "presenting", "more"]),
+        SlotSet("intake_stage", "listening"),
+    ]
+
+
+async def test_the_same_worry_asked_as_a_question_is_answered(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(
+        slots={"intake_stage": "listening", "intake_asked": ["consent", "presenting"], "consent_given": True},
+        intent="ask_medication",
+        entities=[entity("concern", "low_mood")],
+        text="I still feel numb, should I stop the citalopram?",
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_answer_medication", "utter_ask_what_brings_you"]
+    assert events == []

@@ -210,7 +210,7 @@ def _considering_ipt(state: IntakeState) -> Step:
         _correct(state, step)
         _reflect(state, step)
         _acknowledge_coping(state, step)
-        if state.denied and not state.corrected and not state.mentioned:  # "no, work's fine"
+        if not step.say and not state.mentioned:  # "no, work's fine", "I do shifts at weekends"
             step.say.append(("utter_acknowledge_answer", {}))
         focus = ipt_focus_for(state.concerns)
         if (state.mentioned or state.corrected) and focus:
@@ -451,11 +451,18 @@ def next_step(state: IntakeState) -> Step:
     return _listening(state)
 
 
+# Intents the classifier gives a disclosure it is unsure of; with a concern in the
+# message it is their story (data/rules/intake.yml).
+UNSURE_INTENTS = ("nlu_fallback", "out_of_scope")
+
+
 def intake_state(tracker: Tracker) -> IntakeState:
+    mentioned = list(dict.fromkeys(entity_values(tracker, "concern")))
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
     return IntakeState(
         stage=tracker.get_slot("intake_stage"),
-        intent=(tracker.latest_message.get("intent") or {}).get("name"),
-        mentioned=list(dict.fromkeys(entity_values(tracker, "concern"))),
+        intent="share_concern" if intent in UNSURE_INTENTS and mentioned else intent,
+        mentioned=mentioned,
         coping_mentioned=list(dict.fromkeys(entity_values(tracker, "coping_strategy"))),
         looking_weak="looking_weak" in entity_values(tracker, "worry"),
         concerns=concerns_so_far(tracker),

@@ -12,6 +12,7 @@ from intake import scheduling_normalizer as normalize
 
 OFFER_HUMAN = "utter_offer_human_for_scheduling"
 NOTE_SLOT = "schedule_note"
+SHORT_CHANGE_WORDS = 4
 
 
 class SchedulingAnswerValidator(AnswerValidator):
@@ -19,6 +20,11 @@ class SchedulingAnswerValidator(AnswerValidator):
     what the note said about the slots it answers."""
 
     def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        text = " ".join(value) if isinstance(value, list) else str(value or "")
+        if self.normalize(text) is None:
+            earlier = self.earlier_answer(text, tracker)
+            if earlier:  # "evenings" at the format question: an earlier question, answered again
+                return {self.slot: None, **earlier}
         updates = super().validate(value, dispatcher, tracker)
         answered = tuple(slot for slot in normalize.NOTE_SLOTS.values() if updates.get(slot))
         old = tracker.get_slot(NOTE_SLOT)
@@ -26,6 +32,26 @@ class SchedulingAnswerValidator(AnswerValidator):
         if note != old:
             updates[NOTE_SLOT] = note
         return updates
+
+    def earlier_answer(self, text: Text, tracker: Tracker) -> Dict[Text, Any]:
+        """An answer to a question asked before this one ("evenings" at the format
+        question): the same again, or a short change ("actually mornings"), is applied, and
+        the form asks this question once more without an apology or a counted attempt. A
+        longer message is not taken to change an earlier answer."""
+        found = {
+            "preferred_days": normalize.normalize_days(text),
+            "preferred_time": normalize.normalize_time(text),
+            "session_format": normalize.normalize_format(text),
+        }
+        short = len(text.split()) <= SHORT_CHANGE_WORDS
+        return {
+            slot: value
+            for slot, value in found.items()
+            if value
+            and slot != self.slot
+            and tracker.get_slot(slot) is not None
+            and (short or value == tracker.get_slot(slot))
+        }
 
 
 class PreferredDaysValidator(SchedulingAnswerValidator):

@@ -77,7 +77,8 @@ async def test_days_in_their_story_are_not_a_yes_to_therapy(tracker_factory, dis
         text="I do shifts at the garden centre on saturdays, it's fine",
     )
     events = await ActionContinueIntake().run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_ask_questions_or_start"]  # no "what you've tried" again
+    # Heard, without "what you've tried" again or anything reflected that was not said.
+    assert responses(dispatcher) == ["utter_acknowledge_answer", "utter_ask_questions_or_start"]
     assert events == [SlotSet("intake_stage", "ipt_offered")]
 
 
@@ -195,3 +196,58 @@ async def test_the_same_worry_asked_as_a_question_is_answered(tracker_factory, d
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_answer_medication", "utter_ask_what_brings_you"]
     assert events == []
+
+
+# --- an earlier question answered again inside the form ----------------------------------------
+
+
+def answered(tracker_factory, requested, text, slots):
+    tracker = in_form(
+        tracker_factory, "scheduling_form", requested, "inform_schedule", text, slots={requested: text, **slots}
+    )
+    tracker.events.append({"event": "slot", "name": requested, "value": text})
+    return tracker
+
+
+async def test_the_time_again_at_the_format_question_is_no_failed_answer(tracker_factory, dispatcher, domain):
+    tracker = answered(
+        tracker_factory, "session_format", "evenings", {"preferred_time": "evening", "answer_attempts": 0.0}
+    )
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("session_format", None), SlotSet("preferred_time", "evening")]
+    assert dispatcher.messages == []  # no apology: the form asks about the format once more
+
+
+async def test_a_short_change_of_an_earlier_answer_is_applied(tracker_factory, dispatcher, domain):
+    tracker = answered(tracker_factory, "session_format", "actually mornings", {"preferred_time": "evening"})
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("session_format", None), SlotSet("preferred_time", "morning")]
+
+
+async def test_a_long_aside_does_not_change_an_earlier_answer(tracker_factory, dispatcher, domain):
+    text = "honestly whenever the stars line up for once this month"
+    tracker = answered(tracker_factory, "preferred_time", text, {"preferred_days": ["tuesday"]})
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("preferred_time", None), SlotSet("answer_attempts", 1.0)]
+    assert responses(dispatcher) == ["utter_reask_preferred_time"]
+
+
+def test_a_reask_is_a_hint_and_leaves_the_question_to_the_form(domain):
+    for slot in ("preferred_days", "preferred_time", "session_format"):
+        assert "?" not in domain["responses"][f"utter_reask_{slot}"][0]["text"]
+
+
+# --- a disclosure the classifier was unsure of ---------------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+async def test_a_disclosure_read_as_out_of_scope_is_reflected(tracker_factory, dispatcher, domain, intent):
+    tracker = tracker_factory(
+        slots={"intake_stage": "listening", "intake_asked": ["consent", "presenting"], "consent_given": True},
+        intent=intent,
+        entities=[entity("concern", "life_change")],
+        text="they let the whole team go in march, twelve years there",
+    )
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_reflect_concerns", "utter_ask_more"]
+    assert events[-1] == SlotSet("intake_stage", "listening")

@@ -8,6 +8,7 @@ Changing a day, time or format at the read-back or after booking is part of the 
 own step (intake_flow.py `_change_schedule`), so the stored record follows there.
 """
 
+import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
@@ -52,6 +53,32 @@ def second_question(message: Dict[Text, Any], first: Text) -> Optional[Text]:
     return None
 
 
+# The practical questions, by their words: a safety net under the classifier, which can
+# read "that sounds right, how often would we meet?" as a question about IPT in general.
+_ASKED_IN_WORDS = {
+    "ask_duration": re.compile(r"\bhow long\b|\bhow many (?:sessions|weeks|months|appointments)\b"),
+    "ask_frequency": re.compile(r"\bhow often\b|\bevery week\b|\bweekly\b|\bhow frequent|\bhow many times a\b"),
+    "ask_cost": re.compile(r"\bhow much\b|\bcosts?\b|\bfees?\b|\binsurance\b|\bprice\b|\bafford\b"),
+}
+# Asking what IPT is, as against one practical thing about it.
+_WHAT_IT_IS = re.compile(
+    r"\bwhat(?:'s| is| does| would| exactly)\b|\bwhats\b|\bexplain|\binvolve|\bwork on\b|\bdifferent\b|\bipt\b|"
+    r"\binterpersonal\b"
+)
+
+
+def questions_asked(message: Dict[Text, Any], intent: Optional[Text]) -> List[Text]:
+    """The questions to answer, in order: the classifier's, a second one it is nearly as
+    sure of, and any practical question the words ask. A general "what is IPT" read from a
+    practical question alone gives way to that question."""
+    text = (message.get("text") or "").lower()
+    in_words = [name for name, words in _ASKED_IN_WORDS.items() if is_question(text) and words.search(text)]
+    if intent == "ask_ipt" and in_words and not _WHAT_IT_IS.search(text):
+        return in_words
+    asked = [intent or "", second_question(message, intent) or ""] + in_words
+    return [name for name in dict.fromkeys(asked) if name]
+
+
 # Stages where a disclosure is heard by the intake's listening step (elsewhere the
 # question's answer does no harm).
 _LISTENING_STAGES = (None, LISTENING)
@@ -85,10 +112,8 @@ class ActionAnswerQuestion(Action):
             utter_all(dispatcher, step.say)
             events = [SlotSet(slot, value) for slot, value in step.slots.items()]
             return events + [SlotSet("intake_stage", step.stage)]
-        dispatcher.utter_message(response=ANSWERS.get(intent, "utter_default"))
-        second = second_question(tracker.latest_message, intent)
-        if second:  # "how long would it go on for, and would it be every week?"
-            dispatcher.utter_message(response=ANSWERS[second])
+        for asked in questions_asked(tracker.latest_message, intent):
+            dispatcher.utter_message(response=ANSWERS.get(asked, "utter_default"))
         if tracker.active_loop.get("name"):
             return []  # the form asks its question again itself
         say, stage = pending_question(state)

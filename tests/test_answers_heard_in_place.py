@@ -251,3 +251,25 @@ async def test_a_disclosure_read_as_out_of_scope_is_reflected(tracker_factory, d
     events = await ActionContinueIntake().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_reflect_concerns", "utter_ask_more"]
     assert events[-1] == SlotSet("intake_stage", "listening")
+
+
+# --- the practical question in the words is answered --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "intent, text, answers",
+    [
+        # Read as "what is IPT?": the words ask one practical thing, and that is answered.
+        ("ask_ipt", "right, that makes sense. how often would I be coming in?", ["utter_ipt_frequency"]),
+        # Two things asked, the classifier sure of one: both answered.
+        ("ask_duration", "how many weeks is it, and is it weekly?", ["utter_ipt_duration", "utter_ipt_frequency"]),
+        # What IPT is, asked as such, stays that answer.
+        ("ask_ipt", "what is ipt, in plain words?", ["utter_explain_ipt"]),
+    ],
+)
+async def test_the_practical_question_in_the_words_is_answered(
+    tracker_factory, dispatcher, domain, intent, text, answers
+):
+    tracker = tracker_factory(slots={"intake_stage": "ipt_offered"}, intent=intent, text=text)
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == answers + ["utter_ask_questions_or_start"]

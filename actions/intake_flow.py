@@ -311,7 +311,14 @@ def _without_consent(state: IntakeState) -> Step:
     step = Step(stage=NO_CONSENT)
     _correct(state, step)
     _reflect(state, step)
-    step.say.append(("utter_no_record_offer_help", {}))
+    if "no_record_help" not in state.asked:
+        _ask(step, state, "no_record_help", "utter_no_record_offer_help")
+        return step
+    # Said once is enough: after that, what they tell is heard, never the same paragraph.
+    if state.coping_mentioned:
+        words = [COPING_WORDS.get(c, c) for c in state.coping_mentioned]
+        step.say.append(("utter_acknowledge_coping", {"coping": join_words(words)}))
+    step.say.append(("utter_anything_else", {}))
     return step
 
 

@@ -12,6 +12,7 @@ fixtures, in sentences written for these tests.
 import pytest
 from cryptography.fernet import Fernet
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionRequestHandoff
 from actions.intake_flow import ActionContinueIntake
@@ -273,3 +274,52 @@ async def test_the_practical_question_in_the_words_is_answered(
     tracker = tracker_factory(slots={"intake_stage": "ipt_offered"}, intent=intent, text=text)
     await ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == answers + ["utter_ask_questions_or_start"]
+
+
+def test_the_privacy_answer_names_the_limits_of_confidentiality(domain):
+    text = domain["responses"]["utter_privacy"][0]["text"]
+    assert "confidential" in text and "serious risk" in text and "court" in text and "child" in text
+
+
+# --- without consent: no promise of what would be kept, no paragraph said twice ---------------
+
+
+async def test_without_consent_the_offer_is_said_once_then_what_they_tell_is_heard(tracker_factory, dispatcher, domain):
+    first = tracker_factory(
+        slots={"intake_stage": "no_consent", "consent_given": False, "intake_asked": ["consent"]},
+        entities=[entity("concern", "stress")],
+        text="it's been a stressful few months since the move",
+    )
+    events = await ActionContinueIntake().run(dispatcher, first, domain)
+    assert responses(dispatcher) == ["utter_reflect_concerns", "utter_no_record_offer_help"]
+    assert SlotSet("intake_asked", ["consent", "no_record_help"]) in events
+    again = tracker_factory(
+        slots={
+            "intake_stage": "no_consent",
+            "consent_given": False,
+            "intake_asked": ["consent", "no_record_help"],
+            "reflected_concerns": ["stress"],
+        },
+        intent="report_coping",
+        entities=[entity("coping_strategy", "exercise")],
+        text="swimming helps a bit",
+    )
+    second = CollectingDispatcher()
+    events = await ActionContinueIntake().run(second, again, domain)
+    assert responses(second) == ["utter_acknowledge_coping", "utter_anything_else"]
+    assert events == [SlotSet("intake_stage", "no_consent")]
+
+
+@pytest.mark.parametrize("response", ["utter_privacy", "utter_answer_next_steps"])
+def test_without_consent_the_answers_promise_nothing_kept(monkeypatch, response):
+    from rasa.shared.core.domain import Domain
+
+    from intake_dialogue.response_generator import PracticeResponseGenerator
+    from tests.conftest import ROOT
+
+    generator = PracticeResponseGenerator(domain=Domain.load(str(ROOT / "domain")))
+    for _ in range(10):  # Rasa picks among matching variations: always the one without a record
+        declined = generator.generate_from_slots(response, {"consent_given": False}, "rest")["text"]
+        assert "not keeping a record" in declined or "nothing from this conversation is kept" in declined
+    given = generator.generate_from_slots(response, {"consent_given": True}, "rest")["text"]
+    assert "not keeping a record" not in given and "nothing from this conversation is kept" not in given

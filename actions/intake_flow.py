@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.contact import ContactStep, ask_contact_response
 from actions.contact_after_intake import update_stored_contact
 from actions.intake_storage import _UsesIntakeStore, record_from_tracker
+from actions.phrasing import PRACTICAL_ANSWERS, is_question, practical_questions
 from actions.said_so_far import accumulated, concerns_so_far, entity_values
 from actions.slot_mappings import denied_concerns
 from actions.stages import (
@@ -68,6 +69,7 @@ class IntakeState:
     schedule: Dict[Text, Any] = field(default_factory=dict)  # the schedule slots as they are
     schedule_note: Optional[Text] = None  # the alternatives of ranked answers
     stored: bool = False  # an intake record exists (intake_id)
+    therapy_declined: bool = False  # therapy_accepted is False: nothing about it is pending
 
 
 # Harm is not a way of coping to praise: it is noted for the clinician.
@@ -363,6 +365,8 @@ def is_unsure(text: Text) -> bool:
 
 def pending_question(state: IntakeState) -> Tuple[List[Utterance], Optional[Text]]:
     """What to ask again, and the stage to be in afterwards (None: leave it)."""
+    if state.therapy_declined and state.stage in (None, LISTENING, IPT_SUGGESTED, IPT_OFFERED):
+        return [], None  # "not for me": the intake's questions are not pressed on them
     if state.stage in _STAGE_QUESTIONS:
         response, stage = _STAGE_QUESTIONS[state.stage]
         return [(response, {})], stage
@@ -429,9 +433,28 @@ def _consent_change(state: IntakeState) -> Optional[Step]:
     return None
 
 
+def _yes_or_no_asked_as_a_question(state: IntakeState) -> Optional[Step]:
+    """ "ok ok, how does it work" read as a yes, "ok so is it every week?" read as one: a
+    question is answered, never taken as the answer to ours."""
+    if state.intent not in ("affirm", "deny") or not is_question(state.text):
+        return None
+    practical = practical_questions(state.text)
+    if practical:
+        say = [(PRACTICAL_ANSWERS[name], {}) for name in practical]
+    elif state.stage in (IPT_SUGGESTED, IPT_OFFERED):
+        say = [("utter_explain_ipt", {})]
+    else:
+        return None
+    pending, stage = pending_question(state)
+    return Step(say=say + pending, stage=stage or state.stage or LISTENING)
+
+
 def next_step(state: IntakeState) -> Step:
     if state.paused and state.intent == "greet":
         return _welcome_back(state)
+    asked_back = _yes_or_no_asked_as_a_question(state)
+    if asked_back:
+        return asked_back
     consent_change = _consent_change(state)
     if consent_change:
         return consent_change
@@ -485,6 +508,7 @@ def intake_state(tracker: Tracker) -> IntakeState:
         schedule={slot: tracker.get_slot(slot) for slot in SCHEDULE_SLOTS},
         schedule_note=tracker.get_slot("schedule_note"),
         stored=bool(tracker.get_slot("intake_id")),
+        therapy_declined=tracker.get_slot("therapy_accepted") is False,
     )
 
 

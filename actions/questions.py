@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.intake_flow import IntakeState, intake_state, next_step, pending_question, utter_all
-from actions.phrasing import is_question
+from actions.phrasing import PRACTICAL_ANSWERS, is_question, practical_questions
 from actions.stages import LISTENING, START_SCHEDULING
 
 ANSWERS = {
@@ -30,9 +30,7 @@ ANSWERS = {
     "ask_therapist_preference": "utter_answer_therapist_preference",
     # The older questions (data/rules/faq.yml answer them the same way through this action).
     "ask_ipt": "utter_explain_ipt",
-    "ask_duration": "utter_ipt_duration",
-    "ask_frequency": "utter_ipt_frequency",
-    "ask_cost": "utter_cost",
+    **PRACTICAL_ANSWERS,
     "ask_privacy": "utter_privacy",
     "bot_challenge": "utter_iamabot",
 }
@@ -53,13 +51,6 @@ def second_question(message: Dict[Text, Any], first: Text) -> Optional[Text]:
     return None
 
 
-# The practical questions, by their words: a safety net under the classifier, which can
-# read "that sounds right, how often would we meet?" as a question about IPT in general.
-_ASKED_IN_WORDS = {
-    "ask_duration": re.compile(r"\bhow long\b|\bhow many (?:sessions|weeks|months|appointments)\b"),
-    "ask_frequency": re.compile(r"\bhow often\b|\bevery week\b|\bweekly\b|\bhow frequent|\bhow many times a\b"),
-    "ask_cost": re.compile(r"\bhow much\b|\bcosts?\b|\bfees?\b|\binsurance\b|\bprice\b|\bafford\b"),
-}
 # Asking what IPT is, as against one practical thing about it.
 _WHAT_IT_IS = re.compile(
     r"\bwhat(?:'s| is| does| would| exactly)\b|\bwhats\b|\bexplain|\binvolve|\bwork on\b|\bdifferent\b|\bipt\b|"
@@ -72,7 +63,7 @@ def questions_asked(message: Dict[Text, Any], intent: Optional[Text]) -> List[Te
     sure of, and any practical question the words ask. A general "what is IPT" read from a
     practical question alone gives way to that question."""
     text = (message.get("text") or "").lower()
-    in_words = [name for name, words in _ASKED_IN_WORDS.items() if is_question(text) and words.search(text)]
+    in_words = practical_questions(text)
     if intent == "ask_ipt" and in_words and not _WHAT_IT_IS.search(text):
         return in_words
     asked = [intent or "", second_question(message, intent) or ""] + in_words

@@ -323,3 +323,45 @@ def test_without_consent_the_answers_promise_nothing_kept(monkeypatch, response)
         assert "not keeping a record" in declined or "nothing from this conversation is kept" in declined
     given = generator.generate_from_slots(response, {"consent_given": True}, "rest")["text"]
     assert "not keeping a record" not in given and "nothing from this conversation is kept" not in given
+
+
+# --- a yes or no put as a question is a question -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stage, intent, text, said",
+    [
+        ("ipt_suggested", "affirm", "ok ok, so how does that work then", ["utter_explain_ipt"]),
+        ("ipt_offered", "affirm", "ok so is it every week", ["utter_ipt_frequency"]),
+        ("ipt_offered", "deny", "no, how much would it cost me", ["utter_cost"]),
+    ],
+)
+async def test_a_yes_or_no_put_as_a_question_is_answered_not_taken(
+    tracker_factory, dispatcher, domain, stage, intent, text, said
+):
+    tracker = tracker_factory(slots={"intake_stage": stage}, intent=intent, text=text)
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == said + ["utter_ask_questions_or_start"]
+    assert events == [SlotSet("intake_stage", "ipt_offered")]  # neither started nor declined
+
+
+@pytest.mark.parametrize("text", ["ok do it", "yes please", "will do", "sure, sounds good"])
+async def test_a_plain_yes_at_the_offer_still_starts_scheduling(tracker_factory, dispatcher, domain, text):
+    tracker = tracker_factory(slots={"intake_stage": "ipt_offered"}, intent="affirm", text=text)
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert SlotSet("therapy_accepted", True) in events
+
+
+async def test_after_declining_a_question_is_answered_without_pressing_the_intake(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(
+        slots={
+            "intake_stage": "listening",
+            "intake_asked": ["consent", "presenting", "more", "coping"],
+            "therapy_accepted": False,
+        },
+        intent="ask_duration",
+        text="how long would it be, just out of interest?",
+    )
+    events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_ipt_duration"]  # not "have you tried anything?" again
+    assert events == []

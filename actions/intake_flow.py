@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 Utterance = Tuple[Text, Dict[Text, Any]]
 
 SCHEDULE_SLOTS = ["preferred_days", "preferred_time", "session_format"]
+RECORD_UPDATED = "utter_changed_record"
 
 
 @dataclass
@@ -255,7 +256,8 @@ def _change_schedule(state: IntakeState) -> Optional[Step]:
     if state.stage == CONFIRMING or not state.stored:
         return Step(say=[("utter_confirm_schedule", {"summary": summary})], stage=CONFIRMING, slots=changes)
     step = Step(
-        say=[("utter_changed_schedule", {"summary": summary})],
+        # The record line is replaced by the failure message if the update cannot be saved.
+        say=[("utter_changed_schedule", {"summary": summary}), (RECORD_UPDATED, {})],
         stage=state.stage or DONE,
         slots=changes,
         update_record=True,
@@ -531,14 +533,15 @@ class ActionContinueIntake(_UsesIntakeStore, Action):
             if updated is not None:
                 return updated
         step = next_step(intake_state(tracker))
-        utter_all(dispatcher, step.say)
+        saved = False
         if step.update_record and tracker.get_slot("consent_given"):
             try:
                 self.store.save(record_from_tracker(tracker, **step.slots))
-                dispatcher.utter_message(response="utter_changed_record")
+                saved = True
             except IntakeStoreError as error:
                 logger.error("Updating an intake failed: %s", error)
-                dispatcher.utter_message(response="utter_intake_store_failed")
+                step.say = [("utter_intake_store_failed", {}) if r == RECORD_UPDATED else (r, k) for r, k in step.say]
+        utter_all(dispatcher, [(r, k) for r, k in step.say if r != RECORD_UPDATED or saved])
         events = [SlotSet(slot, value) for slot, value in step.slots.items()]
         return events + [SlotSet("intake_stage", step.stage)]
 

@@ -79,7 +79,7 @@ _WEEKEND_WORDS = r"\b(weekends?|week ends?|the weekend)\b"
 _NEGATION_BEFORE = re.compile(
     r"\b(not|no|never|except|excluding|apart from|other than|besides|but not|can'?t do|cannot do|can'?t make"
     r"|can'?t manage|can'?t|cannot|unable|avoid|anything but|i work|i'?m working|i'?m at work|hate|dislike"
-    r"|don'?t like|not a fan of|not keen on|rather not)\b"
+    r"|don'?t like|not a fan of|not keen on|rather not|instead of|rather than|in place of)\b"
 )
 _NEGATION_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,4}?(?:are|is|'s|s)?\W*(impossible|out|no good|not good|no-go|no go|no|nope|hard|difficult|"

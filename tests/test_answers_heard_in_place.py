@@ -365,3 +365,38 @@ async def test_after_declining_a_question_is_answered_without_pressing_the_intak
     events = await ActionAnswerQuestion().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_ipt_duration"]  # not "have you tried anything?" again
     assert events == []
+
+
+# --- a change after booking: said in order, with "instead of" read as a change -----------------
+
+
+class _FailingStore:
+    def save(self, record, **kwargs):
+        from intake_stores.intake_records import IntakeStoreError
+
+        raise IntakeStoreError("database error (OperationalError)")
+
+
+@pytest.mark.parametrize("fails", [False, True])
+async def test_a_change_after_booking_is_confirmed_before_the_pending_question(
+    tmp_path, tracker_factory, dispatcher, domain, fails
+):
+    from intake_stores.intake_records import IntakeStore
+
+    store = _FailingStore() if fails else IntakeStore(f"sqlite:///{tmp_path}/intake.db")
+    tracker = tracker_factory(
+        slots={
+            "intake_stage": "screening_offered",
+            "intake_id": "stored",
+            "consent_given": True,
+            "preferred_days": ["friday"],
+            "preferred_time": "morning",
+            "session_format": "video",
+        },
+        intent="change_answer",
+        text="could it be wednesday instead of friday?",
+    )
+    events = await ActionContinueIntake(store).run(dispatcher, tracker, domain)
+    assert SlotSet("preferred_days", ["wednesday"]) in events
+    middle = "utter_intake_store_failed" if fails else "utter_changed_record"
+    assert responses(dispatcher) == ["utter_changed_schedule", middle, "utter_offer_screening"]

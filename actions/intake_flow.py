@@ -7,7 +7,7 @@ The rules in data/rules/intake.yml chain the next action from that stage.
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -406,7 +406,14 @@ _WHAT_IS_KEPT = re.compile(
 
 def _consent_change(state: IntakeState) -> Optional[Step]:
     """Consent given or withdrawn in words at any point before the record is stored."""
-    if state.stored or state.intent not in ("affirm", "deny", "share_concern", "greet", "change_answer"):
+    if state.stored or state.intent not in (
+        "affirm",
+        "deny",
+        "share_concern",
+        "greet",
+        "change_answer",
+        "decline_therapy",
+    ):
         return None
     text = state.text.lower().replace("’", "'")
     if not _WHAT_IS_KEPT.search(text):  # "please keep in mind...": not about the record
@@ -451,15 +458,34 @@ def _yes_or_no_asked_as_a_question(state: IntakeState) -> Optional[Step]:
     return Step(say=say + pending, stage=stage or state.stage or LISTENING)
 
 
+def _declined(state: IntakeState) -> Optional[Step]:
+    """ "Not for me" read as declining therapy: a no to the question pending, if that is the
+    record or the questionnaire (their own steps answer it); otherwise therapy is declined."""
+    if state.intent != "decline_therapy":
+        return None
+    if state.stage in (CONSENT_TO_STORE, SCREENING_OFFERED):
+        return None
+    if state.stage in (None, LISTENING) and state.asked[-1:] == ["consent"] and state.consent is None:
+        return _listening(replace(state, intent="deny"))  # the record declined, not therapy
+    # Without a record they stay where nothing is kept.
+    stage = NO_CONSENT if state.stage == NO_CONSENT else DECLINED
+    return Step(say=[("utter_respect_decision", {})], stage=stage, slots={"therapy_accepted": False})
+
+
 def next_step(state: IntakeState) -> Step:
     if state.paused and state.intent == "greet":
         return _welcome_back(state)
     asked_back = _yes_or_no_asked_as_a_question(state)
     if asked_back:
         return asked_back
+    if state.intent == "decline_therapy" and state.stage in (CONSENT_TO_STORE,):
+        return _consent_to_store(replace(state, intent="deny"))
     consent_change = _consent_change(state)
     if consent_change:
         return consent_change
+    declined = _declined(state)
+    if declined:
+        return declined
     if state.unsure:
         say, stage = pending_question(state)
         if say:

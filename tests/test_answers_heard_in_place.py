@@ -400,3 +400,35 @@ async def test_a_change_after_booking_is_confirmed_before_the_pending_question(
     assert SlotSet("preferred_days", ["wednesday"]) in events
     middle = "utter_intake_store_failed" if fails else "utter_changed_record"
     assert responses(dispatcher) == ["utter_changed_schedule", middle, "utter_offer_screening"]
+
+
+# --- "no" to the record is not "no" to therapy ----------------------------------------------------
+
+
+async def test_declining_at_the_consent_question_declines_the_record_not_therapy(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(
+        slots={"intake_stage": "listening", "intake_asked": ["consent"]},
+        intent="decline_therapy",
+        text="no thank you, I'm not comfortable with that",
+    )
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_consent_declined"]
+    assert events == [SlotSet("consent_given", False), SlotSet("intake_stage", "no_consent")]
+
+
+@pytest.mark.parametrize("stage, then", [("ipt_offered", "declined"), ("no_consent", "no_consent")])
+async def test_declining_therapy_is_recorded_by_the_intake(tracker_factory, dispatcher, domain, stage, then):
+    tracker = tracker_factory(
+        slots={"intake_stage": stage, "intake_asked": ["consent", "presenting"]},
+        intent="decline_therapy",
+        text="I don't think therapy is for me right now",
+    )
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_respect_decision"]
+    assert events == [SlotSet("therapy_accepted", False), SlotSet("intake_stage", then)]
+
+
+def test_declining_therapy_is_not_set_by_the_intent_alone(domain):
+    """The intake sets it, knowing the question: a slot mapping would set it on any decline."""
+    mappings = domain["slots"]["therapy_accepted"]["mappings"]
+    assert not [m for m in mappings if m.get("intent") == "decline_therapy"]

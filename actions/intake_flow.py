@@ -189,9 +189,19 @@ def _schedule_as_yes(state: IntakeState) -> bool:
     )
 
 
+# A yes that says what it agrees to: "yes, let's do it" at "have you heard of IPT?" is a yes
+# to starting, not to having heard of it.
+_STARTING = re.compile(
+    r"\b(let'?s (?:do|try|go|start)|i'?ll (?:do|try|give)|sign me up|count me in|go for it|i'?m in|"
+    r"i'?d like to (?:try|start|do)|i want to (?:try|start|do)|give it a (?:go|try|shot)|book me)\b"
+)
+
+
 def _considering_ipt(state: IntakeState) -> Step:
     step = Step(stage=IPT_OFFERED)
-    if state.intent == "affirm" and state.stage == IPT_OFFERED or _schedule_as_yes(state):
+    text = state.text.lower().replace("’", "'")
+    starting = state.intent == "affirm" and (state.stage == IPT_OFFERED or bool(_STARTING.search(text)))
+    if starting or _schedule_as_yes(state):
         step.say.append(("utter_glad_to_start", {}))
         step.slots["therapy_accepted"] = True
         # "Mondays, evenings": what the answer already says is kept; the form asks the rest.
@@ -207,8 +217,8 @@ def _considering_ipt(state: IntakeState) -> Step:
         return step
     if state.intent == "deny" and not state.denied:  # has not heard of IPT
         step.say.append(("utter_explain_ipt", {}))
-    elif state.intent == "affirm":  # has heard of IPT
-        step.say.append(("utter_glad_you_know_ipt", {}))
+    elif state.intent == "affirm" and not state.denied and not _ABOUT_THEIR_WEEK.search(text):
+        step.say.append(("utter_glad_you_know_ipt", {}))  # has heard of IPT
     else:
         _correct(state, step)
         _reflect(state, step)

@@ -7,11 +7,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.phrasing import is_question
-from actions.validation_base import AnswerValidator
+from actions.validation_base import ATTEMPTS_SLOT, MAX_ATTEMPTS_BEFORE_HUMAN, AnswerValidator
 from intake import scheduling_normalizer as normalize
 
 OFFER_HUMAN = "utter_offer_human_for_scheduling"
 NOTE_SLOT = "schedule_note"
+# "Whenever", "doesn't matter": flexible about the question asked (days have their own reading).
+FLEXIBLE = re.compile(
+    r"\b(whenever|any ?time|any of (?:them|those)|doesn'?t matter|does not matter|don'?t mind|do not mind|"
+    r"no preference|either|whatever|flexible|i'?m easy|up to you|you choose|you pick|any is fine|all good)\b"
+)
 SHORT_CHANGE_WORDS = 4
 
 
@@ -25,6 +30,8 @@ class SchedulingAnswerValidator(AnswerValidator):
             earlier = self.earlier_answer(text, tracker)
             if earlier:  # "evenings" at the format question: an earlier question, answered again
                 return {self.slot: None, **earlier}
+            if self.flexible_response and FLEXIBLE.search(text.lower()):
+                return self.flexible(dispatcher, tracker)
         updates = super().validate(value, dispatcher, tracker)
         answered = tuple(slot for slot in normalize.NOTE_SLOTS.values() if updates.get(slot))
         old = tracker.get_slot(NOTE_SLOT)
@@ -32,6 +39,19 @@ class SchedulingAnswerValidator(AnswerValidator):
         if note != old:
             updates[NOTE_SLOT] = note
         return updates
+
+    flexible_response: Text = ""  # the re-ask for "any time is fine", where the slot needs one
+
+    def flexible(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """ "Whenever", "doesn't matter": noted for the clinician, and the question asked as
+        a choice; counted as an attempt, so a person is offered if it goes round again."""
+        attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
+        dispatcher.utter_message(
+            response=self.offer_human_response if attempts > MAX_ATTEMPTS_BEFORE_HUMAN else self.flexible_response
+        )
+        kind = "time" if self.slot == "preferred_time" else "format"
+        note = normalize.merge_notes(tracker.get_slot(NOTE_SLOT), f"flexible: {kind}")
+        return {self.slot: None, ATTEMPTS_SLOT: float(attempts), NOTE_SLOT: note}
 
     def earlier_answer(self, text: Text, tracker: Tracker) -> Dict[Text, Any]:
         """An answer to a question asked before this one ("evenings" at the format
@@ -74,6 +94,7 @@ class PreferredDaysValidator(SchedulingAnswerValidator):
 class PreferredTimeValidator(SchedulingAnswerValidator):
     slot = "preferred_time"
     reask_response = "utter_reask_preferred_time"
+    flexible_response = "utter_reask_preferred_time_flexible"
     offer_human_response = OFFER_HUMAN
 
     def normalize(self, text: Text) -> Optional[Any]:
@@ -87,6 +108,7 @@ class PreferredTimeValidator(SchedulingAnswerValidator):
 class SessionFormatValidator(SchedulingAnswerValidator):
     slot = "session_format"
     reask_response = "utter_reask_session_format"
+    flexible_response = "utter_reask_session_format_flexible"
     offer_human_response = OFFER_HUMAN
 
     def normalize(self, text: Text) -> Optional[Any]:

@@ -226,7 +226,7 @@ async def test_a_short_change_of_an_earlier_answer_is_applied(tracker_factory, d
 
 
 async def test_a_long_aside_does_not_change_an_earlier_answer(tracker_factory, dispatcher, domain):
-    text = "honestly whenever the stars line up for once this month"
+    text = "honestly when the stars line up for once this month"
     tracker = answered(tracker_factory, "preferred_time", text, {"preferred_days": ["tuesday"]})
     events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
     assert events == [SlotSet("preferred_time", None), SlotSet("answer_attempts", 1.0)]
@@ -432,3 +432,37 @@ def test_declining_therapy_is_not_set_by_the_intent_alone(domain):
     """The intake sets it, knowing the question: a slot mapping would set it on any decline."""
     mappings = domain["slots"]["therapy_accepted"]["mappings"]
     assert not [m for m in mappings if m.get("intent") == "decline_therapy"]
+
+
+# --- flexible answers, and a yes that says what it agrees to ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "requested, text, response, note",
+    [
+        ("preferred_time", "honestly whenever", "utter_reask_preferred_time_flexible", "flexible: time"),
+        ("session_format", "I don't mind, either", "utter_reask_session_format_flexible", "flexible: format"),
+    ],
+)
+async def test_any_time_is_fine_is_noted_and_asked_as_a_choice(
+    tracker_factory, dispatcher, domain, requested, text, response, note
+):
+    tracker = answered(tracker_factory, requested, text, {"answer_attempts": 0.0})
+    events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
+    assert events == [SlotSet(requested, None), SlotSet("answer_attempts", 1.0), SlotSet("schedule_note", note)]
+    assert responses(dispatcher) == [response]
+    assert "sorry" not in domain["responses"][response][0]["text"].lower()
+
+
+async def test_a_yes_to_starting_at_the_ipt_question_starts(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "ipt_suggested"}, intent="affirm", text="yeah, let's do it")
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_glad_to_start"]
+    assert events == [SlotSet("therapy_accepted", True), SlotSet("intake_stage", "start_scheduling")]
+
+
+async def test_a_yes_about_their_job_is_not_having_heard_of_ipt(tracker_factory, dispatcher, domain):
+    tracker = tracker_factory(slots={"intake_stage": "ipt_suggested"}, intent="affirm", text="yeah my job is ok")
+    events = await ActionContinueIntake().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_acknowledge_answer", "utter_ask_questions_or_start"]
+    assert events == [SlotSet("intake_stage", "ipt_offered")]

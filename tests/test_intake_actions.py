@@ -97,7 +97,7 @@ async def test_a_days_answer_can_settle_time_and_format_too(tracker_factory, dis
 
 
 async def test_an_unusable_answer_gets_a_specific_reask(tracker_factory, dispatcher, domain):
-    tracker = form_tracker(tracker_factory, "preferred_time", "whenever the moon is full")
+    tracker = form_tracker(tracker_factory, "preferred_time", "when the moon is full")
     events = await run(ActionValidateSlotMappings(), dispatcher, tracker, domain)
     assert events == [SlotSet("preferred_time", None), SlotSet("answer_attempts", 1.0)]
     assert responses(dispatcher) == ["utter_reask_preferred_time"]

@@ -167,7 +167,7 @@ async def test_the_note_is_stored_and_read_by_the_clinician(tmp_path, tracker_fa
     await ActionSubmitIntake(store).run(dispatcher, tracker, domain)
     stored = store.get("conv-note")
     assert stored.schedule_note == "format also: video"
-    assert "Monday, evenings, in person (if the first choice is not free: format also: video)" in render_summary(stored)
+    assert "Monday, evenings, in person (noted: format also: video)" in render_summary(stored)
 
 
 async def test_a_change_after_booking_updates_the_note_in_the_stored_record(

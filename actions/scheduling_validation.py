@@ -27,11 +27,12 @@ class SchedulingAnswerValidator(AnswerValidator):
     def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         text = " ".join(value) if isinstance(value, list) else str(value or "")
         if self.normalize(text) is None:
+            # "Whenever" at the time question is about the time, though it reads as all days.
+            if self.flexible_response and FLEXIBLE.search(text.lower()):
+                return self.flexible(dispatcher, tracker)
             earlier = self.earlier_answer(text, tracker)
             if earlier:  # "evenings" at the format question: an earlier question, answered again
                 return {self.slot: None, **earlier}
-            if self.flexible_response and FLEXIBLE.search(text.lower()):
-                return self.flexible(dispatcher, tracker)
         updates = super().validate(value, dispatcher, tracker)
         answered = tuple(slot for slot in normalize.NOTE_SLOTS.values() if updates.get(slot))
         old = tracker.get_slot(NOTE_SLOT)

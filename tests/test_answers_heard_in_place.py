@@ -441,13 +441,15 @@ def test_declining_therapy_is_not_set_by_the_intent_alone(domain):
     "requested, text, response, note",
     [
         ("preferred_time", "honestly whenever", "utter_reask_preferred_time_flexible", "flexible: time"),
+        ("preferred_time", "whenever", "utter_reask_preferred_time_flexible", "flexible: time"),
         ("session_format", "I don't mind, either", "utter_reask_session_format_flexible", "flexible: format"),
     ],
 )
 async def test_any_time_is_fine_is_noted_and_asked_as_a_choice(
     tracker_factory, dispatcher, domain, requested, text, response, note
 ):
-    tracker = answered(tracker_factory, requested, text, {"answer_attempts": 0.0})
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]  # "whenever" before
+    tracker = answered(tracker_factory, requested, text, {"answer_attempts": 0.0, "preferred_days": days})
     events = await ActionValidateSlotMappings().run(dispatcher, tracker, domain)
     assert events == [SlotSet(requested, None), SlotSet("answer_attempts", 1.0), SlotSet("schedule_note", note)]
     assert responses(dispatcher) == [response]

@@ -25,6 +25,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from intake.practice import CONFIG_VARIABLE, DEFAULT_FILE
 
 OTHER_LANGUAGE = "other_language"
+ASK_LANGUAGE = "ask_language"
 LANGUAGE_ENTITY = "language"
 CLINICIAN_ENTITY = "clinician_language"
 # Languages the model chooses among: what people here are likely to write, plus English.
@@ -179,6 +180,8 @@ class LanguageDetector(GraphComponent):
             entities.append({"entity": LANGUAGE_ENTITY, "value": code, **whole})
             entities.append({"entity": CLINICIAN_ENTITY, "value": "yes" if code in self._clinicians else "no", **whole})
             message.set("entities", entities, add_to_output=True)
+            if (message.get(INTENT) or {}).get("name") == ASK_LANGUAGE:
+                continue  # "¿habla español?": the question is answered, in their language (domain/questions.yml)
             intent = {"name": OTHER_LANGUAGE, "confidence": 1.0}
             message.set(INTENT, intent, add_to_output=True)
             ranking = [intent] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != OTHER_LANGUAGE]

@@ -215,3 +215,20 @@ async def test_starting_the_schedule_over_clears_the_note(tracker_factory, dispa
     events = await ActionContinueIntake().run(dispatcher, tracker, domain)
     assert SlotSet("schedule_note", None) in events and SlotSet("preferred_time", None) in events
     assert responses(dispatcher) == ["utter_lets_fix_schedule"]
+
+
+def test_asking_in_spanish_whether_spanish_is_spoken_is_answered_in_spanish(parse):
+    result = parse("¿habla español?")
+    assert result["intent"]["name"] in ("ask_language", "other_language")
+    assert [e["value"] for e in result["entities"] if e["entity"] == "language"] == ["es"]
+    from rasa.shared.core.domain import Domain
+
+    from intake_dialogue.response_generator import PracticeResponseGenerator
+    from tests.conftest import ROOT
+
+    generator = PracticeResponseGenerator(domain=Domain.load(str(ROOT / "domain")))
+    for _ in range(10):
+        slots = {"language": "es", "clinician_language": "yes"}
+        text = generator.generate_from_slots("utter_answer_language", slots, "rest")["text"]
+        assert text.startswith("Por ahora solo puedo conversar en inglés")
+    assert generator.generate_from_slots("utter_answer_language", {}, "rest")["text"].startswith("I can only chat")

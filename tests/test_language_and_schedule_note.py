@@ -218,7 +218,7 @@ async def test_starting_the_schedule_over_clears_the_note(tracker_factory, dispa
 
 
 def test_asking_in_spanish_whether_spanish_is_spoken_is_answered_in_spanish(parse):
-    result = parse("¿habla español?")
+    result = parse("¿hablas español?")
     assert result["intent"]["name"] in ("ask_language", "other_language")
     assert [e["value"] for e in result["entities"] if e["entity"] == "language"] == ["es"]
     from rasa.shared.core.domain import Domain

@@ -93,7 +93,7 @@ class ContactStep:
 
     def _asked_whether(self) -> List[Dict[Text, Any]]:
         given = correction(self.tracker)  # "sure, it's 212 555 0188"
-        if self.intent in ("deny", "refuse_to_talk") and not given:
+        if self.intent in ("deny", "refuse_to_talk", "decline_therapy") and not given:
             if contact_settings().skippable:
                 self.dispatcher.utter_message(response="utter_contact_skipped")
                 return [SlotSet("intake_stage", SUBMIT)]

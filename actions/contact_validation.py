@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.validation_base import AnswerValidator
+from actions.validation_base import ATTEMPTS_SLOT, AnswerValidator
 from intake import contact_details as details
 from intake.practice import contact_settings
 
@@ -150,6 +150,21 @@ class HandoffContactValidator(ContactValidator):
     def also_fills(self, text: Text) -> Dict[Text, Any]:
         return self._found
 
+    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Asked once again at most: a second answer without a number or address, or an
+        answer that is plainly about something else (what they tried, a yes to therapy),
+        records the request without one (utter_handoff_without_contact says how to call),
+        so the hand-off never holds the conversation in a loop."""
+        self.tracker, self.dispatcher = tracker, dispatcher
+        text = " ".join(value) if isinstance(value, list) else str(value or "")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if self.normalize(text) is None and (tracker.get_slot(ATTEMPTS_SLOT) or intent in MOVED_ON):
+            return {self.slot: "", ATTEMPTS_SLOT: 0.0}
+        return super().validate(value, dispatcher, tracker)
+
+
+# Answers to "how can they reach you?" that are about the intake instead.
+MOVED_ON = {"report_coping", "share_concern", "accept_therapy", "decline_therapy", "inform_schedule"}
 
 CONTACT_VALIDATORS = [
     ContactNameValidator(),

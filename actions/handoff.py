@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import HOW, contact_slots, record_contact
+from actions.contact_validation import MOVED_ON
 from intake.practice import now, office_hours
 from intake_stores.handoff_requests import ROUTINE, URGENT, HandoffRequest, HandoffStore
 from intake_stores.intake_records import IntakeStoreError
@@ -97,7 +98,11 @@ class ActionRequestHandoff(Action):
             logger.error("Storing a hand-off request failed: %s", error)  # never the person's text
             dispatcher.utter_message(response="utter_handoff_failed")
             return after
-        if not request.reachable:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not request.reachable and intent in MOVED_ON and request.urgency == ROUTINE:
+            # They answered something else instead of how to reach them: noted, no alarm.
+            dispatcher.utter_message(response="utter_handoff_moved_on")
+        elif not request.reachable:
             dispatcher.utter_message(response="utter_handoff_without_contact")
         elif request.within_office_hours:
             dispatcher.utter_message(response="utter_handoff_recorded", how=how_they_hear(contact))

@@ -7,7 +7,7 @@ The rules in data/rules/intake.yml chain the next action from that stage.
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.contact import ContactStep, ask_contact_response
 from actions.contact_after_intake import update_stored_contact
 from actions.intake_storage import _UsesIntakeStore, record_from_tracker
+from actions.phrasing import PRACTICAL_ANSWERS, is_question, practical_questions
 from actions.said_so_far import accumulated, concerns_so_far, entity_values
 from actions.slot_mappings import denied_concerns
 from actions.stages import (
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 Utterance = Tuple[Text, Dict[Text, Any]]
 
 SCHEDULE_SLOTS = ["preferred_days", "preferred_time", "session_format"]
+RECORD_UPDATED = "utter_changed_record"
 
 
 @dataclass
@@ -61,11 +63,14 @@ class IntakeState:
     asked: List[Text]
     consent: Optional[bool] = None
     corrected: List[Text] = field(default_factory=list)  # reflected back, now taken back
+    denied: List[Text] = field(default_factory=list)  # taken back in this message ("work's fine")
     paused: bool = False
     unsure: bool = False  # "idk", "not sure": the whole message says they don't know
     text: Text = ""
     schedule: Dict[Text, Any] = field(default_factory=dict)  # the schedule slots as they are
+    schedule_note: Optional[Text] = None  # the alternatives of ranked answers
     stored: bool = False  # an intake record exists (intake_id)
+    therapy_declined: bool = False  # therapy_accepted is False: nothing about it is pending
 
 
 # Harm is not a way of coping to praise: it is noted for the clinician.
@@ -106,8 +111,8 @@ def _acknowledge_coping(state: IntakeState, step: Step) -> None:
     if state.coping_mentioned or (state.intent == "report_coping" and state.coping and not harm):
         words = [COPING_WORDS.get(c, c) for c in (state.coping_mentioned or state.coping)]
         step.say.append(("utter_acknowledge_coping", {"coping": join_words(words)}))
-    elif harm or state.asked[-1:] != ["coping"]:
-        return
+    elif harm or state.asked[-1:] != ["coping"] or state.stage not in (None, LISTENING):
+        return  # only right after "have you tried anything?"
     elif state.intent == "deny" and not state.mentioned:
         step.say.append(("utter_acknowledge_no_coping", {}))
     elif state.intent in ("deny", "report_coping", "share_concern"):
@@ -167,28 +172,59 @@ def _listening(state: IntakeState) -> Step:
     return step
 
 
+_ABOUT_THEIR_WEEK = re.compile(r"\b(work|working|job|shifts?|boss|class|classes|school|uni|college)\b")
+
+
+def _schedule_as_yes(state: IntakeState) -> bool:
+    """A schedule given after "questions, or get started?" ("mondays, evenings") is a yes
+    with its answers. Not after "have you heard of IPT?", and not when the days are part of
+    telling their story ("I work at the café on weekends"): stored fields change only on an
+    answer to the question that sets them."""
+    return (
+        state.intent == "inform_schedule"
+        and state.stage == IPT_OFFERED
+        and not state.mentioned
+        and not state.coping_mentioned
+        and not _ABOUT_THEIR_WEEK.search(state.text.lower())
+    )
+
+
+# A yes that says what it agrees to: "yes, let's do it" at "have you heard of IPT?" is a yes
+# to starting, not to having heard of it.
+_STARTING = re.compile(
+    r"\b(let'?s (?:do|try|go|start)|i'?ll (?:do|try|give)|sign me up|count me in|go for it|i'?m in|"
+    r"i'?d like to (?:try|start|do)|i want to (?:try|start|do)|give it a (?:go|try|shot)|book me)\b"
+)
+
+
 def _considering_ipt(state: IntakeState) -> Step:
     step = Step(stage=IPT_OFFERED)
-    if state.intent == "affirm" and state.stage == IPT_OFFERED or state.intent == "inform_schedule":
+    text = state.text.lower().replace("’", "'")
+    starting = state.intent == "affirm" and (state.stage == IPT_OFFERED or bool(_STARTING.search(text)))
+    if starting or _schedule_as_yes(state):
         step.say.append(("utter_glad_to_start", {}))
         step.slots["therapy_accepted"] = True
         # "Mondays, evenings": what the answer already says is kept; the form asks the rest.
-        step.slots.update(schedule_changes(state.text) if state.intent == "inform_schedule" else {})
+        step.slots.update(
+            schedule_changes(state.text, state.schedule_note) if state.intent == "inform_schedule" else {}
+        )
         step.stage = START_SCHEDULING
         return step
-    if state.intent == "deny" and state.stage == IPT_OFFERED:
+    if state.intent == "deny" and state.stage == IPT_OFFERED and not state.denied:
         step.say.append(("utter_respect_decision", {}))
         step.slots["therapy_accepted"] = False
         step.stage = DECLINED
         return step
-    if state.intent == "deny":  # has not heard of IPT
+    if state.intent == "deny" and not state.denied:  # has not heard of IPT
         step.say.append(("utter_explain_ipt", {}))
-    elif state.intent == "affirm":  # has heard of IPT
-        step.say.append(("utter_glad_you_know_ipt", {}))
+    elif state.intent == "affirm" and not state.denied and not _ABOUT_THEIR_WEEK.search(text):
+        step.say.append(("utter_glad_you_know_ipt", {}))  # has heard of IPT
     else:
         _correct(state, step)
         _reflect(state, step)
         _acknowledge_coping(state, step)
+        if not step.say and not state.mentioned:  # "no, work's fine", "I do shifts at weekends"
+            step.say.append(("utter_acknowledge_answer", {}))
         focus = ipt_focus_for(state.concerns)
         if (state.mentioned or state.corrected) and focus:
             step.say.append(("utter_ipt_connects_focus", {"focus_explanation": FOCUS_EXPLANATIONS[focus]}))
@@ -198,14 +234,19 @@ def _considering_ipt(state: IntakeState) -> Step:
     return step
 
 
-def schedule_changes(text: Text) -> Dict[Text, Any]:
-    """The schedule values a message sets ("make that Thursday" -> preferred_days)."""
+def schedule_changes(text: Text, note: Optional[Text] = None) -> Dict[Text, Any]:
+    """The schedule values a message sets ("make that Thursday" -> preferred_days), and
+    the note of alternatives when it changes ("phone, video at a push")."""
     found = {
         "preferred_days": normalize.normalize_days(text),
         "preferred_time": normalize.normalize_time(text),
         "session_format": normalize.normalize_format(text),
     }
-    return {slot: value for slot, value in found.items() if value}
+    changes = {slot: value for slot, value in found.items() if value}
+    new_note = normalize.merge_notes(note, normalize.alternatives(text), tuple(changes))
+    if changes and new_note != note:
+        changes["schedule_note"] = new_note
+    return changes
 
 
 _CHANGING = ("change_answer", "inform_schedule")
@@ -216,16 +257,17 @@ def _change_schedule(state: IntakeState) -> Optional[Step]:
     back; after booking the stored record follows. None when this is not such a change."""
     if state.intent not in _CHANGING + ("deny",) or not any(state.schedule.values()):
         return None
-    changes = schedule_changes(state.text)
+    changes = schedule_changes(state.text, state.schedule_note)
     if not changes:
         if state.intent == "deny":
             return None
         return Step(say=[("utter_change_schedule_how", {})], stage=state.stage or DONE)
-    summary = describe_schedule(*({**state.schedule, **changes}[slot] for slot in SCHEDULE_SLOTS))
+    summary = describe_schedule(*({**state.schedule, **changes}.get(slot) for slot in SCHEDULE_SLOTS))
     if state.stage == CONFIRMING or not state.stored:
         return Step(say=[("utter_confirm_schedule", {"summary": summary})], stage=CONFIRMING, slots=changes)
     step = Step(
-        say=[("utter_changed_schedule", {"summary": summary})],
+        # The record line is replaced by the failure message if the update cannot be saved.
+        say=[("utter_changed_schedule", {"summary": summary}), (RECORD_UPDATED, {})],
         stage=state.stage or DONE,
         slots=changes,
         update_record=True,
@@ -243,7 +285,7 @@ def _confirming(state: IntakeState) -> Step:
     if changed:
         return changed
     if state.intent == "deny":
-        slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS}
+        slots: Dict[Text, Any] = {slot: None for slot in SCHEDULE_SLOTS + ["schedule_note"]}
         slots["answer_attempts"] = 0.0
         return Step(say=[("utter_lets_fix_schedule", {})], stage=START_SCHEDULING, slots=slots)
     step = Step(stage=CONFIRMING)
@@ -283,7 +325,14 @@ def _without_consent(state: IntakeState) -> Step:
     step = Step(stage=NO_CONSENT)
     _correct(state, step)
     _reflect(state, step)
-    step.say.append(("utter_no_record_offer_help", {}))
+    if "no_record_help" not in state.asked:
+        _ask(step, state, "no_record_help", "utter_no_record_offer_help")
+        return step
+    # Said once is enough: after that, what they tell is heard, never the same paragraph.
+    if state.coping_mentioned:
+        words = [COPING_WORDS.get(c, c) for c in state.coping_mentioned]
+        step.say.append(("utter_acknowledge_coping", {"coping": join_words(words)}))
+    step.say.append(("utter_anything_else", {}))
     return step
 
 
@@ -328,6 +377,8 @@ def is_unsure(text: Text) -> bool:
 
 def pending_question(state: IntakeState) -> Tuple[List[Utterance], Optional[Text]]:
     """What to ask again, and the stage to be in afterwards (None: leave it)."""
+    if state.therapy_declined and state.stage in (None, LISTENING, IPT_SUGGESTED, IPT_OFFERED):
+        return [], None  # "not for me": the intake's questions are not pressed on them
     if state.stage in _STAGE_QUESTIONS:
         response, stage = _STAGE_QUESTIONS[state.stage]
         return [(response, {})], stage
@@ -365,7 +416,14 @@ _WHAT_IS_KEPT = re.compile(
 
 def _consent_change(state: IntakeState) -> Optional[Step]:
     """Consent given or withdrawn in words at any point before the record is stored."""
-    if state.stored or state.intent not in ("affirm", "deny", "share_concern", "greet", "change_answer"):
+    if state.stored or state.intent not in (
+        "affirm",
+        "deny",
+        "share_concern",
+        "greet",
+        "change_answer",
+        "decline_therapy",
+    ):
         return None
     text = state.text.lower().replace("’", "'")
     if not _WHAT_IS_KEPT.search(text):  # "please keep in mind...": not about the record
@@ -394,12 +452,50 @@ def _consent_change(state: IntakeState) -> Optional[Step]:
     return None
 
 
+def _yes_or_no_asked_as_a_question(state: IntakeState) -> Optional[Step]:
+    """ "ok ok, how does it work" read as a yes, "ok so is it every week?" read as one: a
+    question is answered, never taken as the answer to ours."""
+    if state.intent not in ("affirm", "deny") or not is_question(state.text):
+        return None
+    practical = practical_questions(state.text)
+    if practical:
+        say = [(PRACTICAL_ANSWERS[name], {}) for name in practical]
+    elif state.stage in (IPT_SUGGESTED, IPT_OFFERED):
+        say = [("utter_explain_ipt", {})]
+    else:
+        return None
+    pending, stage = pending_question(state)
+    return Step(say=say + pending, stage=stage or state.stage or LISTENING)
+
+
+def _declined(state: IntakeState) -> Optional[Step]:
+    """ "Not for me" read as declining therapy: a no to the question pending, if that is the
+    record or the questionnaire (their own steps answer it); otherwise therapy is declined."""
+    if state.intent != "decline_therapy":
+        return None
+    if state.stage in (CONSENT_TO_STORE, SCREENING_OFFERED):
+        return None
+    if state.stage in (None, LISTENING) and state.asked[-1:] == ["consent"] and state.consent is None:
+        return _listening(replace(state, intent="deny"))  # the record declined, not therapy
+    # Without a record they stay where nothing is kept.
+    stage = NO_CONSENT if state.stage == NO_CONSENT else DECLINED
+    return Step(say=[("utter_respect_decision", {})], stage=stage, slots={"therapy_accepted": False})
+
+
 def next_step(state: IntakeState) -> Step:
     if state.paused and state.intent == "greet":
         return _welcome_back(state)
+    asked_back = _yes_or_no_asked_as_a_question(state)
+    if asked_back:
+        return asked_back
+    if state.intent == "decline_therapy" and state.stage in (CONSENT_TO_STORE,):
+        return _consent_to_store(replace(state, intent="deny"))
     consent_change = _consent_change(state)
     if consent_change:
         return consent_change
+    declined = _declined(state)
+    if declined:
+        return declined
     if state.unsure:
         say, stage = pending_question(state)
         if say:
@@ -423,11 +519,18 @@ def next_step(state: IntakeState) -> Step:
     return _listening(state)
 
 
+# Intents the classifier gives a disclosure it is unsure of; with a concern in the
+# message it is their story (data/rules/intake.yml).
+UNSURE_INTENTS = ("nlu_fallback", "out_of_scope")
+
+
 def intake_state(tracker: Tracker) -> IntakeState:
+    mentioned = list(dict.fromkeys(entity_values(tracker, "concern")))
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
     return IntakeState(
         stage=tracker.get_slot("intake_stage"),
-        intent=(tracker.latest_message.get("intent") or {}).get("name"),
-        mentioned=list(dict.fromkeys(entity_values(tracker, "concern"))),
+        intent="share_concern" if intent in UNSURE_INTENTS and mentioned else intent,
+        mentioned=mentioned,
         coping_mentioned=list(dict.fromkeys(entity_values(tracker, "coping_strategy"))),
         looking_weak="looking_weak" in entity_values(tracker, "worry"),
         concerns=concerns_so_far(tracker),
@@ -436,11 +539,14 @@ def intake_state(tracker: Tracker) -> IntakeState:
         asked=tracker.get_slot("intake_asked") or [],
         consent=tracker.get_slot("consent_given"),
         corrected=[c for c in denied_concerns(tracker) if c in (tracker.get_slot("reflected_concerns") or [])],
+        denied=denied_concerns(tracker),
         paused=bool(tracker.get_slot("paused")),
         unsure=is_unsure(tracker.latest_message.get("text") or ""),
         text=tracker.latest_message.get("text") or "",
         schedule={slot: tracker.get_slot(slot) for slot in SCHEDULE_SLOTS},
+        schedule_note=tracker.get_slot("schedule_note"),
         stored=bool(tracker.get_slot("intake_id")),
+        therapy_declined=tracker.get_slot("therapy_accepted") is False,
     )
 
 
@@ -463,14 +569,15 @@ class ActionContinueIntake(_UsesIntakeStore, Action):
             if updated is not None:
                 return updated
         step = next_step(intake_state(tracker))
-        utter_all(dispatcher, step.say)
+        saved = False
         if step.update_record and tracker.get_slot("consent_given"):
             try:
                 self.store.save(record_from_tracker(tracker, **step.slots))
-                dispatcher.utter_message(response="utter_changed_record")
+                saved = True
             except IntakeStoreError as error:
                 logger.error("Updating an intake failed: %s", error)
-                dispatcher.utter_message(response="utter_intake_store_failed")
+                step.say = [("utter_intake_store_failed", {}) if r == RECORD_UPDATED else (r, k) for r, k in step.say]
+        utter_all(dispatcher, [(r, k) for r, k in step.say if r != RECORD_UPDATED or saved])
         events = [SlotSet(slot, value) for slot, value in step.slots.items()]
         return events + [SlotSet("intake_stage", step.stage)]
 

@@ -31,6 +31,7 @@ RECORD_SLOTS = [
     "preferred_days",
     "preferred_time",
     "session_format",
+    "schedule_note",
     "presenting_problem",
     "phq2_score",
     "gad2_score",

@@ -8,14 +8,17 @@ Changing a day, time or format at the read-back or after booking is part of the 
 own step (intake_flow.py `_change_schedule`), so the stored record follows there.
 """
 
+import re
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake_flow import intake_state, pending_question, utter_all
-from actions.stages import START_SCHEDULING
+from actions.intake_flow import IntakeState, intake_state, next_step, pending_question, utter_all
+from actions.phrasing import PRACTICAL_ANSWERS, is_question, practical_questions
+from actions.stages import LISTENING, START_SCHEDULING
 
 ANSWERS = {
     "ask_next_steps": "utter_answer_next_steps",
@@ -27,9 +30,7 @@ ANSWERS = {
     "ask_therapist_preference": "utter_answer_therapist_preference",
     # The older questions (data/rules/faq.yml answer them the same way through this action).
     "ask_ipt": "utter_explain_ipt",
-    "ask_duration": "utter_ipt_duration",
-    "ask_frequency": "utter_ipt_frequency",
-    "ask_cost": "utter_cost",
+    **PRACTICAL_ANSWERS,
     "ask_privacy": "utter_privacy",
     "bot_challenge": "utter_iamabot",
 }
@@ -50,6 +51,41 @@ def second_question(message: Dict[Text, Any], first: Text) -> Optional[Text]:
     return None
 
 
+# Asking what IPT is, as against one practical thing about it.
+_WHAT_IT_IS = re.compile(
+    r"\bwhat(?:'s| is| does| would| exactly)\b|\bwhats\b|\bexplain|\binvolve|\bwork on\b|\bdifferent\b|\bipt\b|"
+    r"\binterpersonal\b"
+)
+
+
+def questions_asked(message: Dict[Text, Any], intent: Optional[Text]) -> List[Text]:
+    """The questions to answer, in order: the classifier's, a second one it is nearly as
+    sure of, and any practical question the words ask. A general "what is IPT" read from a
+    practical question alone gives way to that question."""
+    text = (message.get("text") or "").lower()
+    in_words = practical_questions(text)
+    if intent == "ask_ipt" and in_words and not _WHAT_IT_IS.search(text):
+        return in_words
+    asked = [intent or "", second_question(message, intent) or ""] + in_words
+    return [name for name in dict.fromkeys(asked) if name]
+
+
+# Stages where a disclosure is heard by the intake's listening step (elsewhere the
+# question's answer does no harm).
+_LISTENING_STAGES = (None, LISTENING)
+
+
+def told_not_asked(state: IntakeState, active_loop: Optional[Dict[Text, Any]]) -> bool:
+    """Read as a question, but said as a statement that tells us how they are: no question
+    in its words, and a concern in it."""
+    return (
+        not (active_loop or {}).get("name")
+        and state.stage in _LISTENING_STAGES
+        and bool(state.mentioned)
+        and not is_question(state.text)
+    )
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> Text:
         return "action_answer_question"
@@ -58,13 +94,19 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        dispatcher.utter_message(response=ANSWERS.get(intent, "utter_default"))
-        second = second_question(tracker.latest_message, intent)
-        if second:  # "how long would it go on for, and would it be every week?"
-            dispatcher.utter_message(response=ANSWERS[second])
+        state = intake_state(tracker)
+        step = next_step(replace(state, intent="share_concern"))
+        if told_not_asked(state, tracker.active_loop) and step.stage == LISTENING:
+            # "I'm on sertraline, still feel flat": a disclosure, heard as one (and the
+            # listening goes on; the step that suggests IPT is chained from the intake's own
+            # action, so that one is left to the next message).
+            utter_all(dispatcher, step.say)
+            events = [SlotSet(slot, value) for slot, value in step.slots.items()]
+            return events + [SlotSet("intake_stage", step.stage)]
+        for asked in questions_asked(tracker.latest_message, intent):
+            dispatcher.utter_message(response=ANSWERS.get(asked, "utter_default"))
         if tracker.active_loop.get("name"):
             return []  # the form asks its question again itself
-        state = intake_state(tracker)
         say, stage = pending_question(state)
         utter_all(dispatcher, say)
         return [SlotSet("intake_stage", stage)] if stage and stage != state.stage else []

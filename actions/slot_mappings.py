@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact_validation import CONTACT_VALIDATORS
 from actions.said_so_far import accumulated, concerns_so_far, entity_values
-from actions.scheduling_validation import SCHEDULING_VALIDATORS
+from actions.scheduling_validation import SCHEDULING_VALIDATORS, misread_answer
 from actions.screening import SCREENING_VALIDATORS
 from actions.validation_base import validators_by_slot
 from intake.ipt_wording import ipt_focus_for, merge_unique
@@ -96,4 +96,8 @@ class ActionValidateSlotMappings(Action):
         validator = FORM_VALIDATORS.get(requested)
         if validator and requested in just_set:
             updates.update(validator.validate(just_set[requested], dispatcher, tracker))
+        elif (tracker.active_loop or {}).get("name") == "scheduling_form":
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            text = tracker.latest_message.get("text") or ""
+            updates.update(misread_answer(intent, text, requested, dispatcher, tracker))
         return [SlotSet(slot, value) for slot, value in updates.items()]

@@ -75,6 +75,8 @@ EXPORT_FIELDS = [
     "contact_region",
     "contact_age",
     "contact_payment",
+    "language",
+    "schedule_note",
 ]
 HANDOFF_FIELDS = [
     "id",

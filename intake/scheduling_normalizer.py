@@ -12,7 +12,7 @@ re-ask with a specific hint (or keep what was said before).
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Text, Tuple
+from typing import Dict, Iterable, List, Optional, Text, Tuple
 
 from intake.vocabulary import DAYS
 
@@ -79,7 +79,7 @@ _WEEKEND_WORDS = r"\b(weekends?|week ends?|the weekend)\b"
 _NEGATION_BEFORE = re.compile(
     r"\b(not|no|never|except|excluding|apart from|other than|besides|but not|can'?t do|cannot do|can'?t make"
     r"|can'?t manage|can'?t|cannot|unable|avoid|anything but|i work|i'?m working|i'?m at work|hate|dislike"
-    r"|don'?t like|not a fan of|not keen on|rather not)\b"
+    r"|don'?t like|not a fan of|not keen on|rather not|instead of|rather than|in place of)\b"
 )
 _NEGATION_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,4}?(?:are|is|'s|s)?\W*(impossible|out|no good|not good|no-go|no go|no|nope|hard|difficult|"
@@ -491,3 +491,20 @@ def alternatives(text) -> Optional[Text]:
     if chosen_format and other_formats:
         notes.append("format also: " + ", ".join(v.replace("_", " ") for v in other_formats))
     return "; ".join(notes) or None
+
+
+# The slot each part of a note is about ("time also: ..." is about preferred_time).
+NOTE_SLOTS = {"time": "preferred_time", "format": "session_format"}
+
+
+def merge_notes(old: Optional[Text], new: Optional[Text], answered: Tuple[Text, ...] = ()) -> Optional[Text]:
+    """The schedule note after a new answer: a part of the old note stays unless the new
+    note has its own for the same slot, or that slot was answered again (`answered`, slot
+    names): a changed time makes the old time's alternatives stale."""
+    parts: Dict[Text, Text] = {}
+    for note in (old, new):
+        for part in (note or "").split("; "):
+            kind = part.split(" also:", 1)[0]
+            if part and (note is new or NOTE_SLOTS.get(kind) not in answered):
+                parts[kind] = part
+    return "; ".join(parts.values()) or None

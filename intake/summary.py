@@ -69,6 +69,8 @@ def render_summary(record: IntakeRecord, handoffs: Optional[List[HandoffRequest]
         record.therapy_accepted, "not decided"
     )
     schedule = describe_schedule(record.preferred_days, record.preferred_time, record.session_format) or "not given"
+    if record.schedule_note:  # the alternatives of a ranked answer
+        schedule += f" (noted: {record.schedule_note})"
     flags = [CLINICIAN_FLAGS[c] for c in record.concerns if c in CLINICIAN_FLAGS]
     lines = [
         f"# Intake summary: {when}",

@@ -20,7 +20,8 @@ from intake.notifications import on_call_line
 from intake.practice import practice_settings
 
 NOTICE_RESPONSE = "utter_not_emergency"
-NOTICE_MARK = "not an emergency service"
+# The notice in the languages replies are written in (domain/language.yml says it itself).
+NOTICE_MARKS = ("not an emergency service", "no soy un servicio de emergencias", "je ne suis pas un service d'urgence")
 MAX_REMEMBERED_SENDERS = 10_000
 
 
@@ -74,4 +75,5 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         self._noticed[tracker.sender_id] = len(tracker.events)
         if len(self._noticed) > MAX_REMEMBERED_SENDERS:
             self._noticed.popitem(last=False)
-        return NOTICE_MARK not in text
+        lowered = text.lower()
+        return not any(mark in lowered for mark in NOTICE_MARKS)

@@ -380,6 +380,17 @@ class ConcernReader:
         """The nearest concern before "isn't the issue", "was years ago", "is fine"."""
         out: Set[int] = set()
         spans = sentence.spans
+        doc = sentence.doc
+        for span in spans:
+            # "work is fine": the topic's own pattern ("work is") holds the verb, so the
+            # denial phrase cannot match; the word after it says the same.
+            if (
+                _kind(span)[0] == "topic"
+                and doc[span.end - 1].lower_ in ("is", "'s", "s", "was")
+                and span.end < len(doc)
+                and doc[span.end].lower_ in FINE_WORDS
+            ):
+                out.add(id(span))
         for i, denial in enumerate(spans):
             if _kind(denial) != ("denial", "after"):
                 continue
@@ -416,6 +427,10 @@ class ConcernReader:
             if _looks_like_possessive(token):
                 return doc[token.i - 1].lower_ if token.i > 0 and doc[token.i - 1].lower_ in OTHERS else None
         return None
+
+
+# What "work is ..." is when it is not the problem.
+FINE_WORDS = {"fine", "ok", "okay", "good", "great", "alright", "grand", "lovely", "chill", "flexible", "manageable"}
 
 
 def _looks_like_possessive(token) -> bool:

@@ -8,6 +8,7 @@ so only longer text that the model is sure of, and that is mostly not English wo
 counts.
 """
 
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -24,6 +25,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from intake.practice import CONFIG_VARIABLE, DEFAULT_FILE
 
 OTHER_LANGUAGE = "other_language"
+ASK_LANGUAGE = "ask_language"
 LANGUAGE_ENTITY = "language"
 CLINICIAN_ENTITY = "clinician_language"
 # Languages the model chooses among: what people here are likely to write, plus English.
@@ -78,6 +80,27 @@ mucha también porque cuando donde dónde hay desde hace ya siento
 )
 
 
+# A greeting alone is too short for the model, yet says which language the person
+# writes in ("hola", "buenas", "bonjour"). Whole message only: "hola, I need help" is
+# English with a hello in it.
+_GREETING_WORDS = {
+    "es": r"hola+|holis|buenas|buen[oa]s\s+(?:d[ií]as|tardes|noches)|qu[eé]\s+tal|saludos",
+    "fr": r"bonjour|bonsoir|coucou|salut\s+(?:[àa]\s+tous|tout\s+le\s+monde)",
+}
+GREETING_ALONE = {
+    code: re.compile(rf"^[\W_]*(?:{words})(?:[\W_]+(?:{words}|a\s+todos|amig[oa]s?|madame|monsieur))*[\W_]*$")
+    for code, words in _GREETING_WORDS.items()
+}
+# Words only Spanish has (none of them an English word or typing habit): a message of one
+# or two of them alone ("necesito ayuda", "gracias") is Spanish. "no se", "me", "si" are not.
+SPANISH_ONLY_WORDS = set(
+    """
+hola gracias buenas buenos días dias tardes noches ayuda ayúdame ayudame necesito quiero puedo
+hablo habla hablas español espanol castellano estoy tengo siento triste sola cita
+""".split()
+)
+
+
 def clinician_languages() -> List[Text]:
     """practice.yml `clinician_languages`: the codes of the languages, besides English,
     that a clinician of the practice speaks."""
@@ -98,10 +121,19 @@ class LanguageGuess:
         self._identifier.set_languages([c for c in CANDIDATES if c in self._identifier.nb_classes])
 
     def other_language(self, text: Text) -> Optional[Text]:
-        words = [w.strip(".,!?¿¡;:()\"'").lower() for w in text.split()]
-        words = [w for w in words if w and any(c.isalpha() for c in w)]
+        lowered = text.lower().strip()
+        for code, greeting in GREETING_ALONE.items():
+            if greeting.match(lowered):
+                return code
+        raw = [w.strip(".,!?¿¡;:()\"'") for w in text.split()]
+        raw = [w for w in raw if w and any(c.isalpha() for c in w)]
+        words = [w.lower() for w in raw]
+        if 0 < len(words) < MIN_WORDS and all(w in SPANISH_ONLY_WORDS for w in words):
+            return "es"  # "gracias", "necesito ayuda"
         if len(words) < MIN_WORDS:
             return None
+        if all(w[:1].isupper() for w in raw) and not any(w in SPANISH_WORDS for w in words):
+            return None  # a name ("María José Ortega Ruiz") answering "what may I call you?"
         if sum(w in ENGLISH_WORDS for w in words) >= MAX_ENGLISH_SHARE * len(words):
             return None
         spanish = sum(w in SPANISH_WORDS for w in words)
@@ -148,6 +180,8 @@ class LanguageDetector(GraphComponent):
             entities.append({"entity": LANGUAGE_ENTITY, "value": code, **whole})
             entities.append({"entity": CLINICIAN_ENTITY, "value": "yes" if code in self._clinicians else "no", **whole})
             message.set("entities", entities, add_to_output=True)
+            if (message.get(INTENT) or {}).get("name") == ASK_LANGUAGE:
+                continue  # "¿habla español?": the question is answered, in their language (domain/questions.yml)
             intent = {"name": OTHER_LANGUAGE, "confidence": 1.0}
             message.set(INTENT, intent, add_to_output=True)
             ranking = [intent] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != OTHER_LANGUAGE]

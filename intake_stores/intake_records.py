@@ -63,6 +63,8 @@ intake_records = sa.Table(
     sa.Column("contact_age", sa.String(16)),
     sa.Column("contact_payment", EncryptedText),
     sa.Column("language", sa.String(16)),  # ISO 639-1 code when they wrote in another language
+    # What a ranked scheduling answer offered besides its first choice ("time also: afternoon").
+    sa.Column("schedule_note", sa.Text),
 )
 JSON_COLUMNS = {"concerns": list, "coping_strategies": list, "preferred_days": list, "screening_answers": dict}
 
@@ -101,6 +103,7 @@ class IntakeRecord:
     contact_age: Optional[Text] = None  # adult, minor or not_given
     contact_payment: Optional[Text] = None  # insurance, self_pay, not_sure or not_given
     language: Optional[Text] = None
+    schedule_note: Optional[Text] = None
     id: Optional[Text] = None
     created_at: Optional[dt.datetime] = None
     updated_at: Optional[dt.datetime] = None

@@ -117,3 +117,15 @@ def test_short_english_is_never_another_language(parse, text):
 )
 def test_burden_in_the_words_themselves(parse, text, found):
     assert concerns(parse(text)) == sorted(found)
+
+
+@pytest.mark.parametrize("text", ["work is fine", "work's ok really", "work is good, it's home that isn't"])
+def test_work_said_to_be_fine_is_taken_back_not_heard(parse, text):
+    result = parse(text)
+    assert "work" not in concerns(result)
+    assert concerns(result, "denied_concern") == ["work"]
+
+
+@pytest.mark.parametrize("text", ["work is killing me", "work is a nightmare at the moment"])
+def test_work_said_to_be_hard_is_still_heard(parse, text):
+    assert "work" in concerns(parse(text))

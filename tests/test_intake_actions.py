@@ -97,7 +97,7 @@ async def test_a_days_answer_can_settle_time_and_format_too(tracker_factory, dis
 
 
 async def test_an_unusable_answer_gets_a_specific_reask(tracker_factory, dispatcher, domain):
-    tracker = form_tracker(tracker_factory, "preferred_time", "whenever the moon is full")
+    tracker = form_tracker(tracker_factory, "preferred_time", "when the moon is full")
     events = await run(ActionValidateSlotMappings(), dispatcher, tracker, domain)
     assert events == [SlotSet("preferred_time", None), SlotSet("answer_attempts", 1.0)]
     assert responses(dispatcher) == ["utter_reask_preferred_time"]
@@ -272,6 +272,7 @@ async def test_a_wrong_schedule_is_asked_again(tracker_factory, dispatcher, doma
         SlotSet("preferred_days", None),
         SlotSet("preferred_time", None),
         SlotSet("session_format", None),
+        SlotSet("schedule_note", None),  # the old answers' alternatives go with them
         SlotSet("answer_attempts", 0.0),
         SlotSet("intake_stage", "start_scheduling"),
     ]

@@ -214,3 +214,17 @@ def test_the_alternative_of_a_ranked_answer_is_kept_for_the_clinician():
     assert alternatives("afternoons ideally, mornings if that's all there is") == "time also: morning"
     assert alternatives("in person ideally but video is fine") == "format also: video"
     assert alternatives("tuesday afternoon") is None
+
+
+@pytest.mark.parametrize(
+    "text, days, time, session_format",
+    [
+        ("could we do tuesday instead of monday", ["tuesday"], None, None),
+        ("evenings rather than mornings if you can", None, "evening", None),
+        ("a phone call in place of the video one", None, None, "phone"),
+    ],
+)
+def test_instead_of_rules_out_what_it_replaces(text, days, time, session_format):
+    assert normalize_days(text) == days
+    assert normalize_time(text) == time
+    assert normalize_format(text) == session_format

@@ -220,6 +220,24 @@ def test_a_crisis_message_mid_form_stops_the_form(servers):
     assert not state["active_loop"].get("name")
 
 
+def test_spanish_is_answered_in_spanish_even_inside_the_form_and_goes_into_the_record(servers):
+    port = servers["port"]
+    first = texts(send(port, "spanish", "hola"))
+    assert first.startswith("Hola") and "No soy un servicio de emergencias" in first
+    assert "not an emergency service" not in first  # the notice once, in their language
+    send(port, "spanish", "I'd like to book therapy")
+    inside = texts(send(port, "spanish", "los martes por la tarde si se puede"))
+    assert "solo puedo conversar en inglés" in inside and "Which days of the week" in inside
+    state = tracker(servers, "spanish")
+    assert state["active_loop"].get("name") == "scheduling_form" and state["slots"]["preferred_days"] is None
+    for line in ["tuesdays", "afternoons ideally, mornings at a push", "video", "yes", "no thanks"]:
+        replies = texts(send(port, "spanish", line))
+    assert "may I keep a record" in replies
+    send(port, "spanish", "yes")
+    record = servers["store"].get(rest_id("spanish"))
+    assert (record.language, record.preferred_time, record.schedule_note) == ("es", "afternoon", "time also: morning")
+
+
 def test_crisis_then_a_completed_intake_is_stored_urgent(servers):
     port = servers["port"]
     send(port, "urgent", "sometimes I think about ending it all")

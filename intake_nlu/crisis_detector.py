@@ -324,7 +324,10 @@ class CrisisRuleDetector(RuleComponent):
         if not quieted or found.tier:
             if classifier_score >= self._config["classifier_threshold"] and not explained:
                 found.raise_to("crisis", found.categories[0] if found.categories else "suicide", "classifier")
-            elif classifier_score >= self._config["check_threshold"]:
+            elif classifier_score >= self._config["classifier_threshold" if explained else "check_threshold"]:
+                # Where an idiom or ordinary sense explains the words ("thrown myself into
+                # work"), the classifier's reading of them asks the check only from the
+                # crisis threshold.
                 found.raise_to("check", found.categories[0] if found.categories else "suicide", "classifier")
             elif sentence_score >= self._config["classifier_threshold"]:
                 # One sentence read alone, without the rest of the message: at most the check,

@@ -80,6 +80,16 @@ def test_a_possible_risk_gets_the_check_and_a_no_carries_on(servers):
         assert state["risk_level"] == "check" and state["risk_flag"] is False
 
 
+def test_a_reply_to_the_check_that_opens_with_no_never_gets_the_crisis_response(servers):
+    """Its other words may lean to a yes (intake_nlu/answer_polarity.py): it is a no, or at
+    worst unclear and asked again, never the crisis response."""
+    say(servers, "check-no-more", "hi")
+    assert CHECK_QUESTION in say(servers, "check-no-more", "lately there is no future ahead of me that I can picture")
+    reply = say(servers, "check-no-more", "no, work's ok, if anything it's the one thing going fine")
+    assert "Are you safe right now?" not in reply and EMERGENCY not in reply
+    assert "carry on" in reply
+
+
 def test_yes_to_the_check_is_a_crisis_and_the_tier_never_goes_down(servers):
     say(servers, "check-yes", "hi")
     assert CHECK_QUESTION in say(servers, "check-yes", "honestly I feel like a weight on everyone around me")

@@ -38,3 +38,23 @@ def test_yeses_that_start_with_no_letters_stay_yeses(text):
 
 def test_other_readings_are_left_to_their_own_rules():
     assert read("no, I want to talk to a person", "request_human")[0]["name"] == "request_human"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "since I moved there's nobody to talk to, my flatmates keep to themselves",
+        "I don't have anyone to talk to about it",
+        "there's no one here I can really talk to",
+    ],
+)
+def test_no_one_to_talk_to_is_what_they_go_through_not_a_request(text):
+    assert read(text, "request_human")[0]["name"] == "share_concern"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to talk to someone", "is there no one I can talk to?", "nobody listens, I need to speak to a person"],
+)
+def test_asking_for_a_person_stays_a_request(text):
+    assert read(text, "request_human")[0]["name"] == "request_human"

@@ -6,24 +6,13 @@ urgent safety record, and the check and the crisis response with the action serv
 stopped (last)."""
 
 import time
-from contextlib import ExitStack
 
 import pytest
 
 import intake_rasa_patches
 from intake_stores.intake_records import IntakeStore
 from tests.conftest import MODEL_PATH
-from tests.servers import (
-    ACTION_SERVER,
-    free_port,
-    get_json,
-    process,
-    rasa_run,
-    rest_id,
-    send,
-    wait_for,
-    write_endpoints,
-)
+from tests.servers import assistant, get_json, rest_id, send
 
 CHECK_QUESTION = "are you having thoughts of ending your life or of hurting yourself, or are you in danger right now?"
 CRISIS_LINE = "988"
@@ -36,18 +25,10 @@ def servers(tmp_path_factory):
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make model` first")
     work = tmp_path_factory.mktemp("tiers")
-    actions_port, rasa_port = free_port(), free_port()
-    endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-    # Both servers share the intake database: the Rasa server writes the safety records.
-    database = {"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"}
-    with ExitStack() as stack:
-        actions = stack.enter_context(
-            process(ACTION_SERVER + ["--port", str(actions_port)], work / "actions.log", extra_env=database)
-        )
-        stack.enter_context(process(rasa_run(rasa_port, endpoints), work / "rasa.log", extra_env=database))
-        wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{rasa_port}/status")
-        yield {"port": rasa_port, "actions": actions, "store": IntakeStore(database["INTAKE_DATABASE_URL"])}
+    # Both servers share the intake database (tests/servers.assistant): the Rasa server
+    # writes the safety records.
+    with assistant(work) as running:
+        yield {"port": running.port, "actions": running.actions, "store": IntakeStore(f"sqlite:///{work}/intake.db")}
 
 
 def say(servers, sender, text):

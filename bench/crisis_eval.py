@@ -16,7 +16,6 @@ import sys
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from pathlib import Path
 
 import yaml
@@ -54,36 +53,11 @@ async def parse_outcomes(items):
 
 
 def rest_outcomes(items, workers: int):
-    from tests.servers import (
-        ACTION_SERVER,
-        free_port,
-        get_json,
-        process,
-        rasa_run,
-        send,
-        wait_for,
-        write_endpoints,
-    )
+    from tests.servers import assistant, get_json, send
 
     work = Path(tempfile.mkdtemp(prefix="crisis_eval_"))
-    actions_port, rasa_port = free_port(), free_port()
-    endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-    with ExitStack() as stack:
-        stack.enter_context(
-            process(
-                ACTION_SERVER + ["--port", str(actions_port)],
-                work / "actions.log",
-                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
-            )
-        )
-        stack.enter_context(
-            process(
-                rasa_run(rasa_port, endpoints),
-                work / "rasa.log",
-            )
-        )
-        wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{rasa_port}/status")
+    with assistant(work) as running:
+        rasa_port = running.port
 
         def one(item):
             sender = f"eval-{uuid.uuid4().hex}"

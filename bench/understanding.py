@@ -16,7 +16,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -179,40 +178,14 @@ def _slot_name(key: str) -> str:
 
 
 def personas(quiet: bool, only: Optional[str] = None) -> None:
-    from tests.servers import (
-        ACTION_SERVER,
-        free_port,
-        get_json,
-        process,
-        rasa_run,
-        send,
-        wait_for,
-        write_endpoints,
-    )
+    from tests.servers import assistant, get_json, send
 
     people = [p for p in load("personas_dev.yml")["personas"] if not only or only in p["id"]]
     print("\n== scripted conversations over REST (personas_dev.yml) ==")
     met_total = checks_total = 0
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        work = Path(tmp)
-        actions_port, rasa_port = free_port(), free_port()
-        endpoints = write_endpoints(work / "endpoints.yml", actions_port, work / "tracker.db")
-        stack.enter_context(
-            process(
-                ACTION_SERVER + ["--port", str(actions_port)],
-                work / "actions.log",
-                extra_env={"INTAKE_DATABASE_URL": f"sqlite:///{work}/intake.db"},
-            )
-        )
-        stack.enter_context(
-            process(
-                rasa_run(rasa_port, endpoints),
-                work / "rasa.log",
-            )
-        )
-        wait_for(f"http://127.0.0.1:{actions_port}/health")
-        wait_for(f"http://127.0.0.1:{rasa_port}/status")
+    with tempfile.TemporaryDirectory() as tmp, assistant(Path(tmp)) as running:
+        rasa_port = running.port
         for person in people:
             sender = f"bench-{person['id']}-{uuid.uuid4().hex[:8]}"
             replies = []

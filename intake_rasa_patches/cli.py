@@ -27,6 +27,18 @@ def action_server_defaults() -> None:
     os.environ[ACTIONS_TOKEN_VARIABLE] = local_secret(ACTIONS_TOKEN_VARIABLE, ACTIONS_TOKEN_FILE)
 
 
+# Classifying a message is a few small matrix products. With OpenBLAS's default of one
+# thread per core, its idle threads spin between them: measured on the seed conversation,
+# a turn took 12.8 ms of CPU with them and 7.7 ms without, at the same latency. Set
+# before numpy is imported; an operator's own setting wins.
+MATH_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def single_threaded_math() -> None:
+    for variable in MATH_THREAD_VARIABLES:
+        os.environ.setdefault(variable, "1")
+
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -62,6 +74,7 @@ def main() -> None:
     restrict_new_files()  # databases, spool and logs readable by their owner only
     # No telemetry, and no crash reports (a traceback can quote a message) unless asked for.
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    single_threaded_math()
     argv = api_token_guard(["rasa"] + sys.argv[1:])
     if argv[1:2] and argv[1] in SERVING_COMMANDS:
         action_server_defaults()

@@ -23,14 +23,18 @@ from tests.servers import ACTION_SERVER, PYTHON, ROOT, env, free_port, process, 
 MODEL = ROOT / "models" / "intake.tar.gz"
 CONVERSATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 12
 # The changes made for speed; the others are fixes (safety, privacy, resilience) kept whatever they cost.
-SPEED_CHANGES = ("applied_events", "action_reply_validation")
+SPEED_CHANGES = ("applied_events", "action_reply_validation", "action_endpoint_session")
 
 RUN = """
-import asyncio, json, os, sys, time, uuid
+import asyncio, json, logging, os, sys, time, uuid
+from intake_rasa_patches.cli import single_threaded_math
+single_threaded_math()  # as intake-rasa runs
 import intake_rasa_patches
 leave_out = os.environ.get("LEAVE_OUT", "")
 intake_rasa_patches.PATCHES = tuple(p for p in intake_rasa_patches.PATCHES if p.module != leave_out)
 intake_rasa_patches.install()
+from rasa.utils.log_utils import configure_structlog
+configure_structlog(logging.WARNING)  # a server logs at INFO; debug events are not even formatted
 from rasa.core.agent import load_agent
 from rasa.core.utils import AvailableEndpoints
 from tests.servers import conversation

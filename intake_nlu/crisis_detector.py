@@ -245,11 +245,12 @@ class CrisisRuleDetector(RuleComponent):
         matchers = self._matchers(model)
         found = Assessment()
         quieted = False  # a negated, fictional or resolved mention: the classifier is not asked
-        explained = bool(matchers["idiom"].find(fold(text)))  # the classifier at most asks the check
+        folded = fold(text)
+        explained = bool(matchers["idiom"].find(folded))  # the classifier at most asks the check
         ordinary = False  # an ordinary sense was found: the classifier's check alone does not ask
         message_time = False
         # Each sentence ends with a stop, so that patterns can tell a clause's end ("that's when.").
-        parts = [part if part[-1] in ".!?;" else part + " ." for part in sentences(fold(text))]
+        parts = [part if part[-1] in ".!?;" else part + " ." for part in sentences(folded)]
         contexts = [{m.value for m in matchers["context"].find(part)} for part in parts]
         # Risk resolved long ago is judged over the whole message: the past and its
         # resolution are often said in different clauses. Anything present undoes it.
@@ -263,8 +264,9 @@ class CrisisRuleDetector(RuleComponent):
                 continue
             resolved = resolved_message
             demote = "hypothetical" in context or ("past" in context and not resolved)
-            risks = [m for m in matchers["crisis"].find(sentence) if not _negated(sentence, m, CATEGORY[m.value])]
-            quieted |= len(risks) < len(matchers["crisis"].find(sentence))
+            mentioned = matchers["crisis"].find(sentence)
+            risks = [m for m in mentioned if not _negated(sentence, m, CATEGORY[m.value])]
+            quieted |= len(risks) < len(mentioned)
             imminence = [m for m in matchers["imminence"].find(sentence) if not _negated(sentence, m)]
             checks = [m for m in matchers["check"].find(sentence) if not _negated(sentence, m)]
             if resolved:

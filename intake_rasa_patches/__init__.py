@@ -39,7 +39,8 @@ class Patch:
 # In install order: lean_imports must come before Rasa's policies or spaCy are imported.
 # Removed after measuring each one's share of a turn (bench/patch_shares.py, bench/RESULTS.md):
 # action_connection (kept-alive action calls: replaced the HTTP request of every endpoint
-# and resent requests), debug_log_copies and tracker_copy (under 3% of a turn each).
+# and resent requests; action_endpoint_session now keeps the action endpoint's connections
+# alive, and sends nothing twice), debug_log_copies and tracker_copy (under 3% of a turn each).
 PATCHES = (
     Patch(
         "lean_imports",
@@ -51,6 +52,10 @@ PATCHES = (
         ),
     ),
     Patch("action_endpoint_env", ("rasa.core.utils.read_endpoint_config",)),
+    Patch(
+        "action_endpoint_session",
+        ("rasa.core.utils.read_endpoint_config", "rasa.utils.endpoints.EndpointConfig.session"),
+    ),
     Patch("command_guard", ("rasa.nlu.classifiers.regex_message_handler.RegexMessageHandler.process",)),
     Patch("action_reply_validation", ("rasa.core.actions.action.RemoteAction._validate_action_result",)),
     Patch(

@@ -8,22 +8,33 @@ its share of a turn; bench/RESULTS.md).
 Here the action endpoint that Rasa reads from endpoints.yml is a KeptAliveEndpointConfig:
 Rasa's own request code, whose `session()` hands out one session per event loop instead of
 a new one. Every other endpoint (the callback channel, an NLG server, the stores) keeps
-Rasa's class. Nothing is sent twice: a call whose connection fails is a failed call, as
+Rasa's class. The request body (the whole conversation) is written with ujson, a Rasa
+dependency, about 2.5x faster than json on a conversation's events; the same JSON values,
+and json itself for anything ujson refuses. Nothing is sent twice: a call whose connection fails is a failed call, as
 in Rasa, and action_server_guard answers it. Idle connections are dropped after
 KEEPALIVE_SECONDS, before the action server drops them (Sanic's keep-alive: 5 s), so a
 request is not written on a connection the server is closing.
 """
 
 import asyncio
+import json
 import weakref
-from typing import Optional, Text
+from typing import Any, Optional, Text
 
 import aiohttp
+import ujson
 import rasa.core.utils
 from rasa.utils import endpoints
 from rasa.utils.endpoints import EndpointConfig
 
 KEEPALIVE_SECONDS = 2.0
+
+
+def json_body(value: Any) -> str:
+    try:
+        return ujson.dumps(value, escape_forward_slashes=False)
+    except (TypeError, ValueError, OverflowError):
+        return json.dumps(value)
 
 
 class _Borrowed:
@@ -57,6 +68,7 @@ class KeptAliveEndpointConfig(EndpointConfig):
                 auth=auth,
                 timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+                json_serialize=json_body,
             )
         return _Borrowed(shared)
 

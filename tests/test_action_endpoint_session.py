@@ -3,6 +3,7 @@ only the action endpoint, with Rasa's own request code (headers, auth, parameter
 errors, timeout), and nothing is sent twice."""
 
 import asyncio
+import json
 
 import aiohttp
 import pytest
@@ -139,4 +140,21 @@ async def test_a_call_whose_connection_is_dropped_fails_and_is_not_sent_again():
     finally:
         await endpoint.close()
         server.close()
-    assert requests == [b'{"n": 1}', b"dropped"]
+    assert [json.loads(body) if body != b"dropped" else body for body in requests] == [{"n": 1}, b"dropped"]
+
+
+async def test_the_action_server_reads_the_same_values_json_would_send(action_server):
+    """The body is written with ujson: what the person typed (accents, emoji, markup,
+    quotes, a lone surrogate) and the event timestamps arrive exactly as json sends them."""
+    url, seen = action_server
+    tracker = {
+        "events": [
+            {"event": "user", "text": 'café 😢 </script> "quoted" \\ a/b', "timestamp": 1795813218.1678543},
+            {"event": "user", "text": "half a pair \ud800 here", "timestamp": 1795813219.5},
+        ],
+        "slots": {"concerns": ["work", "sleep"], "phq9_score": 11, "risk_flag": None},
+    }
+    endpoint = KeptAliveEndpointConfig(url)
+    await endpoint.request(json={"tracker": tracker}, method="post")
+    await endpoint.close()
+    assert seen[0]["body"] == {"tracker": json.loads(json.dumps(tracker))}

@@ -22,8 +22,8 @@ import weakref
 from typing import Any, Optional, Text
 
 import aiohttp
-import ujson
 import rasa.core.utils
+import ujson
 from rasa.utils import endpoints
 from rasa.utils.endpoints import EndpointConfig
 
@@ -62,7 +62,9 @@ class KeptAliveEndpointConfig(EndpointConfig):
         loop = asyncio.get_running_loop()
         shared = self._sessions.get(loop)
         if shared is None or shared.closed:
-            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            auth = (
+                aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            )
             shared = self._sessions[loop] = aiohttp.ClientSession(
                 headers=self.headers,
                 auth=auth,

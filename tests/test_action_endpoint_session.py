@@ -118,7 +118,9 @@ async def test_a_call_whose_connection_is_dropped_fails_and_is_not_sent_again():
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
-        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        length = int(
+            next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        )
         requests.append(await reader.readexactly(length))
         body = b'{"events": []}'
         writer.write(

@@ -17,6 +17,7 @@ request is not written on a connection the server is closing.
 """
 
 import asyncio
+import contextlib
 import json
 import weakref
 from typing import Any, Optional, Text
@@ -35,6 +36,16 @@ def json_body(value: Any) -> str:
         return ujson.dumps(value, escape_forward_slashes=False)
     except (TypeError, ValueError, OverflowError):
         return json.dumps(value)
+
+
+def _close_quietly(session: aiohttp.ClientSession) -> None:
+    """A session lives as long as its event loop: when the loop is gone (or the process
+    ends) its connections are closed, without aiohttp's report of a session left open."""
+    connector = session.connector
+    session.detach()
+    if connector is not None:
+        with contextlib.suppress(Exception):  # the event loop may be closed already
+            connector._close()
 
 
 class _Borrowed:
@@ -72,6 +83,7 @@ class KeptAliveEndpointConfig(EndpointConfig):
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
                 json_serialize=json_body,
             )
+            weakref.finalize(loop, _close_quietly, shared)
         return _Borrowed(shared)
 
     async def close(self) -> None:

@@ -47,6 +47,10 @@ from intake_stores.safety_escalation import SafetyEscalation
 from intake_stores.scrub import scrub_after_delete, secure_delete_on
 
 ERASE_SLOT = "erase_conversation"
+# Conversations kept in memory (endpoints.yml's `cache_size` to change). A finished seed
+# conversation takes about 0.27 MB; the cache only pays while a conversation is going
+# on, and 200 is twice the most conversations the load benchmark holds at once.
+CACHE_SIZE = 200
 
 
 @dataclass
@@ -69,7 +73,7 @@ class TrackerStoreNotCreated(RuntimeError):
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cache_size: int = 1000, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cache_size: int = CACHE_SIZE, **kwargs: Any) -> None:
         if kwargs.get("dialect", "sqlite") == "sqlite" and "://" not in str(kwargs.get("host") or ""):
             database = kwargs.get("db", "rasa.db")
             try:

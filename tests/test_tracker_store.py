@@ -81,3 +81,17 @@ async def test_a_deleted_conversation_is_gone(domain, tmp_path):
         session.query(mine.SQLEvent).filter(mine.SQLEvent.sender_id == "conv").delete()
         session.commit()
     assert await mine.retrieve("conv") is None
+
+
+async def test_memory_holds_the_latest_conversations_and_older_ones_are_read_back(domain, tmp_path):
+    """The server's memory does not grow with every conversation it has served: it keeps
+    the `cache_size` it handled last, and an older one continues from the database."""
+    small = CachedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"), cache_size=3)
+    for n in range(5):
+        await small.save(a_tracker(domain, sender=f"conv-{n}"))
+    assert len(small._cache) == 3
+    oldest = await small.retrieve("conv-0")
+    oldest.update(UserUttered("still here", {"name": "share_concern", "confidence": 1.0}))
+    await small.save(oldest)
+    assert texts(await store(domain, tmp_path / "t.db").retrieve("conv-0")) == ["hello", "still here"]
+    assert len(small._cache) == 3

@@ -52,6 +52,8 @@ PATCHES = (
         ),
     ),
     Patch("action_endpoint_env", ("rasa.core.utils.read_endpoint_config",)),
+    # Replaces read_endpoint_config; relies on EndpointConfig.request getting its session
+    # from EndpointConfig.session(), which its subclass overrides.
     Patch(
         "action_endpoint_session",
         ("rasa.core.utils.read_endpoint_config", "rasa.utils.endpoints.EndpointConfig.session"),

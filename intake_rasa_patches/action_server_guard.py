@@ -7,7 +7,8 @@ and says nothing: the person sees silence. Here:
 - every call to the action server times out after INTAKE_ACTION_TIMEOUT seconds (3);
 - a timed-out or refused call opens a short circuit (INTAKE_ACTION_COOLDOWN, 5 s) in
   which further calls fail at once instead of waiting again, so one turn never waits
-  twice (slot extraction, then the predicted action);
+  twice (slot extraction, then the predicted action); an error status from one action,
+  or a kept-alive connection the server had closed, fails that call alone;
 - a predicted custom action that fails says `utter_action_unavailable` instead, and the
   bot listens again;
 - slot extraction calls `action_validate_slot_mappings` only when it can change a slot:
@@ -30,6 +31,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import FollowupAction, SlotSet
 from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import ClientResponseError as RasaClientResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,13 @@ class _Circuit:
 _original_remote_run = RemoteAction.run
 
 
+def _broke_after_connecting(error: Any) -> bool:
+    """The connection was made, then closed or reset by the server (not refused)."""
+    return isinstance(error, aiohttp.ServerDisconnectedError) or (
+        isinstance(error, aiohttp.ClientOSError) and not isinstance(error, aiohttp.ClientConnectorError)
+    )
+
+
 async def _guarded_remote_run(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Any]:
     _Circuit.check(self.name())
     try:
@@ -73,8 +82,13 @@ async def _guarded_remote_run(self: RemoteAction, output_channel, nlg, tracker, 
         logger.error("Custom action '%s' failed: %s", self.name(), type(error).__name__)
         raise ActionServerUnavailable(f"custom action '{self.name()}' failed") from None
     except RasaException as error:
-        if isinstance(error.__cause__, aiohttp.ClientResponseError):
+        reason = error.__cause__ or error.__context__
+        if isinstance(reason, (aiohttp.ClientResponseError, RasaClientResponseError)):
             raise  # the server answered with an error status: it is up
+        if _broke_after_connecting(reason):
+            # A kept-alive connection the server closed (it restarted): this call fails,
+            # the next one connects anew, and a server that is really gone refuses it.
+            raise
         _Circuit.trip()
         raise
     _Circuit.close()

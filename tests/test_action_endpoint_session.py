@@ -160,3 +160,12 @@ async def test_the_action_server_reads_the_same_values_json_would_send(action_se
     await endpoint.request(json={"tracker": tracker}, method="post")
     await endpoint.close()
     assert seen[0]["body"] == {"tracker": json.loads(json.dumps(tracker))}
+
+
+def test_an_action_endpoint_with_a_ca_file_keeps_rasas_class(tmp_path):
+    """Rasa makes a TLS context per request and aiohttp would not reuse the connection:
+    such an endpoint is left as Rasa reads it."""
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("action_endpoint:\n  url: https://actions.internal/webhook\n  cafile: /etc/ssl/ca.pem\n")
+    action = AvailableEndpoints.read_endpoints(str(endpoints)).action
+    assert type(action) is EndpointConfig and action.cafile == "/etc/ssl/ca.pem"

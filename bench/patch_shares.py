@@ -69,7 +69,7 @@ def measure(leave_out: str, endpoints: Path, actions_pid: int) -> dict:
         text=True,
         check=True,
     )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(next(line for line in reversed(done.stdout.splitlines()) if line.startswith('{"turns"')))
     return {
         "rasa_ms": result["cpu_ms"] / result["turns"],
         "actions_ms": (cpu_seconds(actions_pid) - before) * 1000 / result["turns"],

@@ -12,7 +12,7 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 from intake_rasa_patches.action_endpoint_session import KeptAliveEndpointConfig
-from tests.servers import free_port
+from tests.fake_action_servers import answers_once_per_connection, webhook_server
 
 pytestmark = pytest.mark.patched
 
@@ -37,14 +37,8 @@ async def action_server():
             await asyncio.sleep(2)
         return web.json_response({"events": [], "responses": [{"response": "utter_ok"}]})
 
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield f"http://127.0.0.1:{port}/webhook", seen
-    await runner.cleanup()
+    async with webhook_server(webhook) as url:
+        yield url, seen
 
 
 def read_endpoints(tmp_path, url: str) -> AvailableEndpoints:
@@ -115,33 +109,14 @@ async def test_a_call_whose_connection_is_dropped_fails_and_is_not_sent_again():
     next one without answering: that call fails (action_server_guard apologizes), and the
     action it asked for reached the server once, not twice."""
     requests = []
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(
-            next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
-        )
-        requests.append(await reader.readexactly(length))
-        body = b'{"events": []}'
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-            b"Connection: keep-alive\r\n\r\n%s" % (len(body), body)
-        )
-        await writer.drain()
-        await reader.readuntil(b"\r\n\r\n")  # the next request on this connection: dropped
-        requests.append(b"dropped")
-        writer.close()
-
-    port = free_port()
-    server = await asyncio.start_server(handle, "127.0.0.1", port)
-    endpoint = KeptAliveEndpointConfig(f"http://127.0.0.1:{port}/webhook")
-    try:
-        assert await endpoint.request(json={"n": 1}, method="post") == {"events": []}
-        with pytest.raises((aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)):
-            await endpoint.request(json={"n": 2}, method="post")
-    finally:
-        await endpoint.close()
-        server.close()
+    async with answers_once_per_connection(requests, b'{"events": []}') as url:
+        endpoint = KeptAliveEndpointConfig(url)
+        try:
+            assert await endpoint.request(json={"n": 1}, method="post") == {"events": []}
+            with pytest.raises((aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)):
+                await endpoint.request(json={"n": 2}, method="post")
+        finally:
+            await endpoint.close()
     assert [json.loads(body) if body != b"dropped" else body for body in requests] == [{"n": 1}, b"dropped"]
 
 

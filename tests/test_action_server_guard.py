@@ -8,6 +8,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from intake_rasa_patches.action_server_guard import _can_change_slots
 from tests.conftest import ROOT
+from tests.fake_action_servers import answers_once_per_connection, webhook_server
 
 pytestmark = pytest.mark.patched
 
@@ -63,28 +64,6 @@ async def test_slot_extraction_calls_the_action_server_only_when_a_slot_can_chan
     _Circuit.close()
 
 
-def answered_once_per_connection():
-    """A server that answers a connection's first call, then drops the connection on its
-    next call without answering (as a restarting action server does)."""
-
-    async def handle(reader, writer):
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(
-            next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
-        )
-        await reader.readexactly(length)
-        body = b'{"events": [], "responses": []}'
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-            b"Connection: keep-alive\r\n\r\n%s" % (len(body), body)
-        )
-        await writer.drain()
-        await reader.readuntil(b"\r\n\r\n")
-        writer.close()
-
-    return handle
-
-
 async def run_action(endpoint):
     from rasa.core.actions.action import RemoteAction
     from rasa.core.channels import CollectingOutputChannel
@@ -103,7 +82,6 @@ async def test_an_error_status_from_one_action_fails_that_call_alone():
 
     from intake_rasa_patches.action_endpoint_session import KeptAliveEndpointConfig
     from intake_rasa_patches.action_server_guard import _Circuit
-    from tests.servers import free_port
 
     calls = []
 
@@ -113,46 +91,35 @@ async def test_an_error_status_from_one_action_fails_that_call_alone():
             return web.json_response({"error": "boom"}, status=500)
         return web.json_response({"events": [], "responses": []})
 
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    endpoint = KeptAliveEndpointConfig(f"http://127.0.0.1:{port}/webhook")
     _Circuit.close()
-    try:
-        with pytest.raises(RasaException):
-            await run_action(endpoint)
-        assert not _Circuit.open_until
-        assert await run_action(endpoint) == []
-    finally:
-        await endpoint.close()
-        await runner.cleanup()
-        _Circuit.close()
+    async with webhook_server(webhook) as url:
+        endpoint = KeptAliveEndpointConfig(url)
+        try:
+            with pytest.raises(RasaException):
+                await run_action(endpoint)
+            assert not _Circuit.open_until
+            assert await run_action(endpoint) == []
+        finally:
+            await endpoint.close()
+            _Circuit.close()
     assert len(calls) == 2
 
 
 async def test_a_kept_alive_connection_closed_by_a_restart_fails_one_call_not_the_next():
-    import asyncio
-
     from rasa.shared.exceptions import RasaException
 
     from intake_rasa_patches.action_endpoint_session import KeptAliveEndpointConfig
     from intake_rasa_patches.action_server_guard import _Circuit
-    from tests.servers import free_port
 
-    port = free_port()
-    server = await asyncio.start_server(answered_once_per_connection(), "127.0.0.1", port)
-    endpoint = KeptAliveEndpointConfig(f"http://127.0.0.1:{port}/webhook")
     _Circuit.close()
-    try:
-        assert await run_action(endpoint) == []
-        with pytest.raises(RasaException):
-            await run_action(endpoint)  # written on the connection the server then dropped
-        assert not _Circuit.open_until
-        assert await run_action(endpoint) == []  # a new connection
-    finally:
-        await endpoint.close()
-        server.close()
-        _Circuit.close()
+    async with answers_once_per_connection([], b'{"events": [], "responses": []}') as url:
+        endpoint = KeptAliveEndpointConfig(url)
+        try:
+            assert await run_action(endpoint) == []
+            with pytest.raises(RasaException):
+                await run_action(endpoint)  # written on the connection the server then dropped
+            assert not _Circuit.open_until
+            assert await run_action(endpoint) == []  # a new connection
+        finally:
+            await endpoint.close()
+            _Circuit.close()
